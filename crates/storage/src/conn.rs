@@ -1,0 +1,38 @@
+//! The one seam between repositories and engines: a connection that runs SQL with portable
+//! values. Repository functions are written once against `dyn Conn`; SQL uses `$1`-style
+//! placeholders (rewritten to `?1` for SQLite) and only syntax both engines accept. Where they
+//! differ (row locking, upserts of a special kind), code branches on `dialect()`.
+
+use futures::future::BoxFuture;
+
+use crate::{Result, Row, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+pub trait Conn: Send {
+    fn dialect(&self) -> Dialect;
+    fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>>;
+    fn query<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<Vec<Row>>>;
+    /// Runs several statements separated by `;` with no parameters (migrations, BEGIN/ROLLBACK).
+    fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>>;
+}
+
+impl dyn Conn + '_ {
+    pub async fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
+        self.query_opt(sql, params).await?.ok_or(crate::Error::NotFound)
+    }
+    pub async fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
+        Ok(self.query(sql, params).await?.into_iter().next())
+    }
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose single writer already serialises.
+    pub fn for_update(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! SQLite engine: one OS thread owns the write connection (rusqlite, cached statements, group
+//! commit in `BEGIN IMMEDIATE` batches); reads run on a small pool of read-only connections,
+//! which WAL lets proceed while the writer commits. Durability: `journal_mode=WAL`,
+//! `synchronous=NORMAL` (a commit survives a process crash; the bench's raw engine uses the same).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::writer::{self, WriterHandle};
+use crate::{Conn, Dialect, Error, Result, Row, Value};
+
+const READERS: usize = 4;
+
+pub(crate) struct SqliteBackend {
+    readers: Arc<Mutex<Vec<Connection>>>,
+    permits: Arc<Semaphore>,
+    #[allow(dead_code)]
+    path: PathBuf,
+}
+
+/// The pragmas both the server and the benchmark's raw engine use.
+pub const PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; \
+                           PRAGMA foreign_keys=ON;";
+
+fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
+    conn.execute_batch(if read_only { "PRAGMA busy_timeout=5000; PRAGMA query_only=ON;" } else { PRAGMAS })
+        .map_err(map_err)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+impl SqliteBackend {
+    pub(crate) fn open(path: &Path) -> Result<(Self, WriterHandle)> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Backend(format!("creating {}: {e}", dir.display())))?;
+        }
+        let mut wconn = open_conn(path, false)?;
+        futures::executor::block_on(crate::migrate::run(&mut SqliteConn { conn: &mut wconn }))?;
+
+        let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
+        std::thread::Builder::new()
+            .name("posdesk-sqlite-writer".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let batch = writer::drain(first, &mut rx);
+                    let now = crate::now();
+                    futures::executor::block_on(writer::run_batch(&mut SqliteConn { conn: &mut wconn }, batch, now));
+                }
+            })
+            .map_err(|e| Error::Backend(format!("starting the writer thread: {e}")))?;
+
+        let readers = (0..READERS).map(|_| open_conn(path, true)).collect::<Result<Vec<_>>>()?;
+        Ok((
+            Self {
+                readers: Arc::new(Mutex::new(readers)),
+                permits: Arc::new(Semaphore::new(READERS)),
+                path: path.to_owned(),
+            },
+            WriterHandle::new(tx),
+        ))
+    }
+
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut dyn Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Unavailable)?;
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut conn = readers
+                .lock()
+                .map_err(|_| Error::Unavailable)?
+                .pop()
+                .ok_or_else(|| Error::Backend("reader pool empty".into()))?;
+            let out = futures::executor::block_on(f(&mut SqliteConn { conn: &mut conn }));
+            if let Ok(mut pool) = readers.lock() {
+                pool.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| Error::Backend(format!("reader task: {e}")))?
+    }
+}
+
+pub(crate) struct SqliteConn<'a> {
+    pub(crate) conn: &'a mut Connection,
+}
+
+/// `$1` → `?1`: SQLite's explicit-index form, so a reused or reordered placeholder binds right.
+fn rewrite(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(v) => ValueRef::Integer(*v),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+fn from_ref(v: ValueRef<'_>) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(String::from_utf8(t.to_vec()).map_err(|e| Error::Backend(e.to_string()))?),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        ValueRef::Real(r) => return Err(Error::Backend(format!("unexpected REAL value {r}"))),
+    })
+}
+
+pub(crate) fn map_err(e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        let msg = msg.clone().unwrap_or_default();
+        match f.code {
+            rusqlite::ErrorCode::ConstraintViolation
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                // "UNIQUE constraint failed: users.tenant_id, users.login" → "tenant_id, login"
+                let cols = msg.rsplit(": ").next().unwrap_or("");
+                let columns = cols
+                    .split(", ")
+                    .map(|c| c.rsplit('.').next().unwrap_or(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Error::Unique { columns };
+            }
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                return Error::Transient(msg);
+            }
+            _ => {}
+        }
+    }
+    Error::Backend(e.to_string())
+}
+
+impl Conn for SqliteConn<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>> {
+        let r = (|| {
+            let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
+            st.execute(rusqlite::params_from_iter(params.iter())).map(|n| n as u64).map_err(map_err)
+        })();
+        Box::pin(async move { r })
+    }
+
+    fn query<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<Vec<Row>>> {
+        let r = (|| {
+            let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
+            let n = st.column_count();
+            let mut rows = st.query(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(map_err)? {
+                let mut vals = Vec::with_capacity(n);
+                for i in 0..n {
+                    vals.push(from_ref(row.get_ref(i).map_err(map_err)?)?);
+                }
+                out.push(Row(vals));
+            }
+            Ok(out)
+        })();
+        Box::pin(async move { r })
+    }
+
+    fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
+        let r = self.conn.execute_batch(sql).map_err(map_err);
+        Box::pin(async move { r })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rewrite_placeholders() {
+        assert_eq!(super::rewrite("SELECT $1, $12 WHERE a = $2"), "SELECT ?1, ?12 WHERE a = ?2");
+        assert_eq!(super::rewrite("SELECT '$' || x"), "SELECT '$' || x");
+    }
+}
