@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Provider {
     pub id: TenantId,
     pub name: String,

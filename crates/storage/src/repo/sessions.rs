@@ -164,7 +164,7 @@ impl Mutation for Touch {
     }
 }
 
-/// Deletes sessions past their expiry (a periodic job).
+/// Deletes sessions past their expiry and idempotency records older than a day (periodic).
 pub struct Sweep;
 
 impl Mutation for Sweep {
@@ -176,6 +176,9 @@ impl Mutation for Sweep {
                     "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
                     &[ctx.now.into(), Value::Int(ctx.now.millis() - IDLE_MS)],
                 )
+                .await?;
+            // Stored idempotent responses are kept for a day.
+            c.execute("DELETE FROM idempotency WHERE created_at <= $1", &[Value::Int(ctx.now.millis() - 86_400_000)])
                 .await?;
             Ok(Applied::unaudited(n))
         })

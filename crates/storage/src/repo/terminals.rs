@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Terminal {
     pub id: TerminalId,
     pub tenant_id: TenantId,

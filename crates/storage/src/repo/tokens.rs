@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::repo::users::{self, User};
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ApiToken {
     pub id: TokenId,
     pub tenant_id: Option<TenantId>,

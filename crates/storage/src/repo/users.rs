@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct User {
     pub id: UserId,
     pub tenant_id: Option<TenantId>,

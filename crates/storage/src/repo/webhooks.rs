@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::repo::jobs::{self, NewJob};
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, parse_id};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Webhook {
     pub id: WebhookId,
     pub tenant_id: TenantId,
@@ -92,7 +92,7 @@ pub struct CreateWebhook {
     pub secret: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Created {
     #[serde(flatten)]
     pub webhook: Webhook,

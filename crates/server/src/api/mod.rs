@@ -1,0 +1,172 @@
+//! The JSON API under `/api/v1`. Conventions every module follows:
+//! bearer authentication (`Caller`), JSON bodies through `JsonBody` (unknown fields refused),
+//! problem+json errors (`error.rs`), `Idempotency-Key` on creating POSTs (`create_idempotent`),
+//! `ETag`/`If-Match` versions on single records, cursor pagination (`limit`, `cursor`,
+//! `next_cursor`), and an OpenAPI 3.1 document generated from the handlers' annotations.
+
+pub mod announcements;
+pub mod audit;
+pub mod directory;
+pub mod dto;
+pub mod extract;
+pub mod providers;
+pub mod system;
+pub mod tokens;
+pub mod users;
+pub mod webhooks;
+
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use posdesk_storage::IdemTag;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .route("/api/v1/openapi.json", get(system::openapi))
+        .route("/api/v1/me", get(system::me))
+        .route("/api/v1/providers", get(providers::list).post(providers::create))
+        .route("/api/v1/providers/{id}", get(providers::get_one))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{id}", get(users::get_one).patch(users::update))
+        .route("/api/v1/users/{id}/disable", post(users::disable))
+        .route("/api/v1/users/{id}/enable", post(users::enable))
+        .route("/api/v1/users/{id}/password", post(users::reset_password))
+        .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/v1/announcements", get(announcements::list).post(announcements::create))
+        .route("/api/v1/announcements/{id}", get(announcements::get_one).patch(announcements::update))
+        .route("/api/v1/announcements/{id}/publish", post(announcements::publish))
+        .route("/api/v1/announcements/{id}/archive", post(announcements::archive))
+        .route("/api/v1/merchants", get(directory::merchants))
+        .route("/api/v1/merchants/{id}", get(directory::merchant))
+        .route("/api/v1/terminals", get(directory::terminals))
+        .route("/api/v1/terminals/{id}", get(directory::terminal))
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/api/v1/webhooks/{id}/deactivate", post(webhooks::deactivate))
+        .fallback(system::not_found)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "posdesk API", version = "1", description = "After-sales service platform for POS payment service providers. Authenticate with `Authorization: Bearer <token>`; errors are application/problem+json."),
+    paths(
+        system::healthz, system::readyz, system::me,
+        providers::list, providers::create, providers::get_one,
+        users::list, users::create, users::get_one, users::update, users::disable, users::enable, users::reset_password,
+        tokens::list, tokens::create, tokens::revoke,
+        announcements::list, announcements::create, announcements::get_one, announcements::update,
+        announcements::publish, announcements::archive,
+        directory::merchants, directory::merchant, directory::terminals, directory::terminal,
+        audit::list,
+        webhooks::list, webhooks::create, webhooks::deactivate,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document, as version 3.1.
+pub fn openapi_json() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    doc["openapi"] = serde_json::Value::String("3.1.0".into());
+    doc
+}
+
+/// A single record with its version as a strong ETag.
+pub fn with_etag<T: Serialize>(version: i64, body: T) -> Response {
+    let mut res = Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// Runs a creating POST under its `Idempotency-Key`: the first request's response is stored in
+/// the same transaction as the record; a replay with the same body gets that response again
+/// (`Idempotent-Replayed: true`); the same key with a different body is refused (422).
+pub async fn create_idempotent<S, D, F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    route: &str,
+    body_sha256: &str,
+    run: F,
+) -> ApiResult<Response>
+where
+    S: DeserializeOwned,
+    D: From<S> + Serialize,
+    F: FnOnce(Option<IdemTag>) -> Fut,
+    Fut: Future<Output = ApiResult<S>>,
+{
+    let tag = extract::idempotency_key(headers)?.map(|key| IdemTag {
+        scope: format!("{}:{route}", caller.principal.user_id()),
+        key,
+        fingerprint: body_sha256.to_owned(),
+        status: 201,
+    });
+    if let Some(t) = &tag
+        && let Some(r) = replay::<S, D>(state, t).await?
+    {
+        return Ok(r);
+    }
+    match run(tag.clone()).await {
+        Ok(v) => Ok((StatusCode::CREATED, Json(D::from(v))).into_response()),
+        Err(e) => match &tag {
+            // A concurrent request with the same key committed first: answer with its response.
+            Some(t) if matches!(e, ApiError::Conflict { .. }) => replay::<S, D>(state, t).await?.ok_or(e),
+            _ => Err(e),
+        },
+    }
+}
+
+async fn replay<S: DeserializeOwned, D: From<S> + Serialize>(state: &AppState, t: &IdemTag) -> ApiResult<Option<Response>> {
+    let (scope, key) = (t.scope.clone(), t.key.clone());
+    let stored = state
+        .store
+        .read(move |c| Box::pin(async move { posdesk_storage::repo::idempotency::find(c, &scope, &key).await }))
+        .await?;
+    let Some(s) = stored else { return Ok(None) };
+    if s.fingerprint != t.fingerprint {
+        return Err(ApiError::Invalid(posdesk_core::FieldError::new(
+            "Idempotency-Key",
+            posdesk_core::Rule::Invalid { reason: "already used for a different request" },
+        )));
+    }
+    let value: S = serde_json::from_str(&s.body).map_err(|e| ApiError::Internal(format!("stored response: {e}")))?;
+    let status = StatusCode::from_u16(s.status).unwrap_or(StatusCode::CREATED);
+    let mut res = (status, Json(D::from(value))).into_response();
+    res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(Some(res))
+}
+
+/// A service context for an API caller.
+pub fn ctx<'a>(state: &'a AppState, caller: &'a Caller) -> crate::service::Ctx<'a> {
+    crate::service::Ctx::new(state, &caller.principal, caller.request_id.clone())
+}

@@ -1,0 +1,50 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::dto::UserOut;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::service;
+use crate::state::AppState;
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "system", security(()), responses((status = 200, description = "alive")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "system", security(()),
+    responses((status = 200, description = "ready"), (status = 503, body = Problem)))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
+    state.store.ping().await.map_err(|_| ApiError::Unavailable)?;
+    Ok("ready")
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(h) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], h.render()).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "metrics recorder not installed").into_response(),
+    }
+}
+
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(super::openapi_json())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = UserOut), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<UserOut>> {
+    let ctx = super::ctx(&state, &caller);
+    let mut out = UserOut::from(service::account::me(&ctx).await?);
+    // A token scoped to a narrower role acts with that role.
+    out.role = caller.principal.role().code().into();
+    Ok(Json(out))
+}

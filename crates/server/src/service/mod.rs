@@ -1,0 +1,59 @@
+//! Application services: the one place a request (API or web form) becomes a state change or a
+//! scoped read. Each function authorises through `Principal::authorize`, calls storage, and maps
+//! nothing else. Handlers stay thin: parse, call one function here, answer.
+
+pub mod account;
+pub mod announcements;
+pub mod audit;
+pub mod directory;
+pub mod providers;
+pub mod tokens;
+pub mod users;
+pub mod webhooks;
+
+use posdesk_core::authz::{Permission, Principal, Scope};
+use posdesk_storage::{Actor, IdemTag, Mutation, WriteMeta};
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Everything a service call needs to know about its request.
+pub struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub principal: &'a Principal,
+    pub request_id: String,
+    pub idempotency: Option<IdemTag>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(state: &'a AppState, principal: &'a Principal, request_id: impl Into<String>) -> Self {
+        Self { state, principal, request_id: request_id.into(), idempotency: None }
+    }
+
+    pub fn with_idempotency(mut self, tag: Option<IdemTag>) -> Self {
+        self.idempotency = tag;
+        self
+    }
+
+    pub fn authorize(&self, p: Permission) -> ApiResult<Scope> {
+        Ok(self.principal.authorize(p)?)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.principal.user_id(), self.principal.role().code())
+    }
+
+    pub fn meta(&self) -> WriteMeta {
+        WriteMeta::new(self.actor(), self.request_id.clone()).with_idempotency(self.idempotency.clone())
+    }
+
+    pub async fn write<M: Mutation>(&self, meta: WriteMeta, m: M) -> ApiResult<M::Output> {
+        let out = self.state.store.write(meta, m).await?;
+        Ok(out)
+    }
+}
+
+/// A fresh time-ordered id.
+pub fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
