@@ -1,1 +1,313 @@
-fn main(){}
+//! `posdesk`: the one binary. Subcommands: serve, migrate, demo, admin, backup, restore, bench.
+//! Configuration comes from the environment (`DATABASE_URL`, `POSDESK_LISTEN`,
+//! `POSDESK_DATA_DIR`, …; see README) with flags overriding it.
+
+mod bench;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use posdesk_core::authz::Role;
+use posdesk_core::text::{DisplayName, Email, Label, Login, NewPassword};
+use posdesk_server::service::{self, Ctx, operator_principal};
+use posdesk_server::{AppState, Config};
+use posdesk_storage::Store;
+
+#[derive(Parser)]
+#[command(name = "posdesk", version, about = "After-sales service platform for POS payment service providers")]
+struct Cli {
+    /// Database URL: sqlite://PATH or postgres://… (default: SQLite under POSDESK_DATA_DIR)
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (API, web UI, background jobs). Applies migrations first.
+    Serve {
+        /// Address to listen on (default POSDESK_LISTEN or 127.0.0.1:8080)
+        #[arg(long)]
+        listen: Option<String>,
+        /// Fill the database with demo data first (idempotent) and print the demo logins
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the database with realistic demo data (idempotent) and print the logins.
+    Demo,
+    /// Administration from the server's console.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Write a portable backup (JSON lines, one read snapshot) of the whole database.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty database (either engine) and verify its audit chains.
+    Restore {
+        #[arg(long = "in")]
+        input: PathBuf,
+    },
+    /// Benchmark: drive a server with concurrent clients and compare with the raw engine.
+    Bench(bench::Args),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Register a provider (tenant); prints its id.
+    CreateProvider {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        short_name: String,
+        #[arg(long)]
+        uscc: Option<String>,
+        #[arg(long)]
+        hotline: Option<String>,
+    },
+    /// Create a user; prints its id. The password is read from POSDESK_PASSWORD or --password.
+    CreateUser {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Provider id (required for every role but platform_admin)
+        #[arg(long)]
+        provider: Option<String>,
+        #[arg(long)]
+        merchant: Option<String>,
+        #[arg(long)]
+        terminal: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, env = "POSDESK_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Set a new password for a user (their sessions end).
+    ResetPassword {
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "POSDESK_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Issue an API token for a user and print it on stdout.
+    IssueToken {
+        #[arg(long)]
+        user: String,
+        /// A role no wider than the user's (default: the user's role)
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Expiry in days (default: none)
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// Verify every audit hash chain from genesis; exits non-zero if any is broken.
+    VerifyAudit,
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSDESK_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let json = std::env::var("POSDESK_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn config(cli_db: &Option<String>) -> Result<Config> {
+    let mut cfg = Config::from_env().map_err(|e| anyhow!(e))?;
+    if let Some(url) = cli_db {
+        cfg.database = posdesk_storage::Location::parse(url).map_err(|e| anyhow!(e))?;
+    }
+    Ok(cfg)
+}
+
+async fn state(cfg: Config) -> Result<AppState> {
+    let store = Store::open(&cfg.database).await.context("opening the database")?;
+    Ok(AppState::new(store, cfg, None))
+}
+
+fn print_demo(logins: &[posdesk_server::demo::DemoLogin]) {
+    println!("demo logins (password for all: {}):", posdesk_server::demo::DEMO_PASSWORD);
+    for l in logins {
+        println!("  {:<18} {:<20} {}", l.login, l.role.code(), l.provider.as_deref().unwrap_or("(platform)"));
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let mut cfg = config(&cli.database_url)?;
+            if let Some(l) = listen {
+                cfg.listen = l.parse().context("--listen")?;
+            }
+            let store = Store::open(&cfg.database).await.context("opening the database")?;
+            if demo {
+                let st = AppState::new(store.clone(), cfg.clone(), None);
+                let logins = posdesk_server::demo::seed(&st).await.map_err(|e| anyhow!("demo data: {e}"))?;
+                print_demo(&logins);
+            }
+            let running = posdesk_server::start_with_store(store, cfg).await?;
+            println!("posdesk listening on http://{}/", running.addr);
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r?,
+                _ = terminate() => {}
+            }
+            running.stop().await;
+            Ok(())
+        }
+        Command::Migrate => {
+            let cfg = config(&cli.database_url)?;
+            let store = Store::open(&cfg.database).await?;
+            let n = store
+                .read(|c| Box::pin(async move { c.query_one("SELECT MAX(version) FROM schema_migrations", &[]).await?.int(0) }))
+                .await?;
+            println!("database is at schema version {n}");
+            Ok(())
+        }
+        Command::Demo => {
+            let st = state(config(&cli.database_url)?).await?;
+            let logins = posdesk_server::demo::seed(&st).await.map_err(|e| anyhow!("demo data: {e}"))?;
+            print_demo(&logins);
+            Ok(())
+        }
+        Command::Admin(a) => admin(a, config(&cli.database_url)?).await,
+        Command::Backup { out } => {
+            let st = state(config(&cli.database_url)?).await?;
+            let rows = posdesk_storage::backup::dump(&st.store, out.clone()).await?;
+            println!("wrote {rows} rows to {}", out.display());
+            Ok(())
+        }
+        Command::Restore { input } => {
+            let st = state(config(&cli.database_url)?).await?;
+            let rows = posdesk_storage::backup::load(&st.store, input).await?;
+            let reports = st.store.read(|c| Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })).await?;
+            let broken: Vec<_> = reports.iter().filter(|r| r.result.is_err()).collect();
+            println!("restored {rows} rows; {} audit chains verified", reports.len() - broken.len());
+            if !broken.is_empty() {
+                bail!("audit chains broken after restore: {broken:?}");
+            }
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+    } else {
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending::<()>().await;
+}
+
+async fn find_user(st: &AppState, login: &str) -> Result<posdesk_storage::repo::users::User> {
+    let l = login.to_owned();
+    let creds = st
+        .store
+        .read(move |c| Box::pin(async move { posdesk_storage::repo::users::find_credentials(c, &l).await }))
+        .await?;
+    creds.map(|c| c.user).ok_or_else(|| anyhow!("no user with login {login:?}"))
+}
+
+async fn admin(a: Admin, cfg: Config) -> Result<()> {
+    let st = state(cfg).await?;
+    let principal = operator_principal();
+    let ctx = Ctx::operator(&st, &principal, "cli");
+    let e = |e: posdesk_server::error::ApiError| {
+        let p = e.problem();
+        match (p.field, p.rule) {
+            (Some(f), Some(r)) => anyhow!("{} (field {f}, rule {r})", p.detail),
+            _ => anyhow!("{}", p.detail),
+        }
+    };
+    match a {
+        Admin::CreateProvider { name, short_name, uscc, hotline } => {
+            let p = service::providers::create(
+                &ctx,
+                service::providers::NewProvider {
+                    name: DisplayName::parse("name", &name)?,
+                    short_name: Label::parse("short_name", &short_name)?,
+                    uscc,
+                    hotline,
+                },
+            )
+            .await
+            .map_err(e)?;
+            println!("{}", p.id);
+        }
+        Admin::CreateUser { login, name, role, provider, merchant, terminal, email, password } => {
+            let u = service::users::create(
+                &ctx,
+                service::users::NewUser {
+                    provider: provider.map(|p| posdesk_core::ids::TenantId::parse("provider", &p)).transpose()?,
+                    login: Login::parse("login", &login)?,
+                    display_name: DisplayName::parse("name", &name)?,
+                    email: email.map(|m| Email::parse("email", &m)).transpose()?,
+                    role: Role::parse("role", &role)?,
+                    merchant: merchant.map(|m| posdesk_core::ids::MerchantId::parse("merchant", &m)).transpose()?,
+                    terminal: terminal.map(|t| posdesk_core::ids::TerminalId::parse("terminal", &t)).transpose()?,
+                    password: password.map(|p| NewPassword::parse("password", &p)).transpose()?,
+                    locale: Default::default(),
+                },
+            )
+            .await
+            .map_err(e)?;
+            println!("{}", u.id);
+        }
+        Admin::ResetPassword { user, password } => {
+            let u = find_user(&st, &user).await?;
+            service::users::reset_password(&ctx, u.id, NewPassword::parse("password", &password)?).await.map_err(e)?;
+            eprintln!("password of {} reset; their sessions ended", u.login);
+        }
+        Admin::IssueToken { user, role, name, days } => {
+            let u = find_user(&st, &user).await?;
+            let role = match role {
+                Some(r) => Role::parse("role", &r)?,
+                None => u.role,
+            };
+            let issued = service::tokens::issue_for(&ctx, u.id, Label::parse("name", &name)?, role, days).await.map_err(e)?;
+            println!("{}", issued.secret);
+        }
+        Admin::VerifyAudit => {
+            let reports =
+                st.store.read(|c| Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })).await?;
+            let mut broken = 0;
+            for r in &reports {
+                match &r.result {
+                    Ok(()) => println!("ok      {:<40} {} events", r.chain, r.events),
+                    Err(b) => {
+                        broken += 1;
+                        println!("BROKEN  {:<40} {b}", r.chain);
+                    }
+                }
+            }
+            if broken > 0 {
+                bail!("{broken} of {} audit chains are broken", reports.len());
+            }
+            println!("all {} audit chains intact", reports.len());
+        }
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ use futures::future::BoxFuture;
 use posdesk_core::{FieldError, Timestamp, lifecycle::IllegalTransition};
 
 pub use conn::{Conn, Dialect};
+pub use sqlite::PRAGMAS as SQLITE_PRAGMAS;
 pub use value::{Row, Value, parse_id, parse_opt_id};
 pub use writer::{Actor, Applied, Ctx, IdemTag, MAX_BATCH, Mutation, WriteMeta};
 

@@ -3,6 +3,7 @@
 //! `Principal::authorize`.
 
 pub mod csrf;
+pub mod login;
 pub mod password;
 pub mod secret;
 pub mod totp;

@@ -23,11 +23,21 @@ pub struct Ctx<'a> {
     pub principal: &'a Principal,
     pub request_id: String,
     pub idempotency: Option<IdemTag>,
+    /// Recorded as the actor instead of the principal (the operator's console, demo data).
+    pub actor_override: Option<Actor>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a AppState, principal: &'a Principal, request_id: impl Into<String>) -> Self {
-        Self { state, principal, request_id: request_id.into(), idempotency: None }
+        Self { state, principal, request_id: request_id.into(), idempotency: None, actor_override: None }
+    }
+
+    /// The operator at the server's console (`posdesk admin`, `posdesk demo`): platform-wide
+    /// scope, recorded in the audit trail as `system:<what>`.
+    pub fn operator(state: &'a AppState, principal: &'a Principal, what: &str) -> Self {
+        let mut ctx = Self::new(state, principal, format!("cli-{}", new_uuid()));
+        ctx.actor_override = Some(Actor::system(what));
+        ctx
     }
 
     pub fn with_idempotency(mut self, tag: Option<IdemTag>) -> Self {
@@ -40,7 +50,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn actor(&self) -> Actor {
-        Actor::user(self.principal.user_id(), self.principal.role().code())
+        self.actor_override
+            .clone()
+            .unwrap_or_else(|| Actor::user(self.principal.user_id(), self.principal.role().code()))
     }
 
     pub fn meta(&self) -> WriteMeta {
@@ -56,4 +68,10 @@ impl<'a> Ctx<'a> {
 /// A fresh time-ordered id.
 pub fn new_uuid() -> uuid::Uuid {
     uuid::Uuid::now_v7()
+}
+
+/// The principal the operator's console acts as: the platform scope, no real account.
+pub fn operator_principal() -> Principal {
+    Principal::new(posdesk_core::ids::UserId::from_uuid(uuid::Uuid::nil()), posdesk_core::authz::Role::PlatformAdmin, None, None, None)
+        .unwrap_or_else(|_| unreachable!("a platform admin without bindings is valid"))
 }

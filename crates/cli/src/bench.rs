@@ -1,0 +1,450 @@
+//! `posdesk bench`: the benchmark harness (not a timed test). It starts a real `posdesk serve`
+//! child process on a fresh database, drives it over HTTP with N closed-loop clients (3 s
+//! warm-up, then the measured window), checks that the database holds exactly the acknowledged
+//! writes, and measures the raw engine in the same run on the same backend with the same
+//! durability settings: SQLite through its C API (rusqlite, same PRAGMAs: WAL,
+//! synchronous=NORMAL), PostgreSQL through tokio-postgres with a prepared INSERT, single-row
+//! autocommit transactions, same client count. The figure to read is the ratio.
+//! Scenarios: `create` (audited announcement creation), `startup` (time to first answer and
+//! idle RSS of `posdesk serve` on an existing SQLite database with demo data).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use posdesk_core::authz::Role;
+use posdesk_core::text::{DisplayName, Label, Login};
+use posdesk_server::service::{self, Ctx, operator_principal};
+use posdesk_server::{AppState, Config};
+use posdesk_storage::{Location, Store};
+use serde_json::json;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// `create` or `startup`
+    #[arg(long, default_value = "create")]
+    scenario: String,
+    /// `sqlite` or `postgres`
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
+    /// Measured seconds (after the warm-up)
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
+    /// Print one JSON object as the last line
+    #[arg(long)]
+    json: bool,
+    /// PostgreSQL server for `--backend postgres` (a fresh schema is created and dropped)
+    #[arg(long, env = "POSDESK_BENCH_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pg_url: String,
+}
+
+struct Target {
+    location: Location,
+    url: String,
+    dir: PathBuf,
+    pg_schema: Option<String>,
+}
+
+async fn target(args: &Args) -> Result<Target> {
+    let dir = std::env::temp_dir().join(format!("posdesk-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    match args.backend.as_str() {
+        "sqlite" => {
+            let path = dir.join("posdesk.db");
+            Ok(Target { location: Location::Sqlite(path.clone()), url: format!("sqlite://{}", path.display()), dir, pg_schema: None })
+        }
+        "postgres" => {
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let (client, conn) = tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls).await.context("connecting to PostgreSQL")?;
+            tokio::spawn(conn);
+            client.batch_execute(&format!("CREATE SCHEMA {schema}")).await?;
+            let sep = if args.pg_url.contains('?') { '&' } else { '?' };
+            let url = format!("{}{sep}options=-csearch_path%3D{schema}", args.pg_url);
+            Ok(Target { location: Location::Postgres(url.clone()), url, dir, pg_schema: Some(schema) })
+        }
+        other => bail!("unknown backend {other:?}: use sqlite or postgres"),
+    }
+}
+
+async fn cleanup(args: &Args, t: &Target) {
+    if let Some(schema) = &t.pg_schema
+        && let Ok((client, conn)) = tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls).await
+    {
+        tokio::spawn(conn);
+        let _ = client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await;
+    }
+    let _ = std::fs::remove_dir_all(&t.dir);
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_server(t: &Target, port: u16) -> Result<Server> {
+    let child = std::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &t.url)
+        .env("POSDESK_DATA_DIR", &t.dir)
+        .env("POSDESK_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting posdesk serve")?;
+    Ok(Server { child, base: format!("http://127.0.0.1:{port}") })
+}
+
+/// Polls `/healthz` until it answers; returns the time since `since`.
+async fn wait_ready(base: &str, since: Instant, poll: Duration) -> Result<Duration> {
+    let client = reqwest::Client::new();
+    let deadline = since + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return Ok(since.elapsed());
+        }
+        if Instant::now() > deadline {
+            bail!("server at {base} did not become ready");
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// A provider, a supervisor and a token to create announcements with.
+async fn seed_token(location: &Location, dir: &std::path::Path) -> Result<String> {
+    let store = Store::open(location).await?;
+    let st = AppState::new(store, Config::for_test(location.clone(), dir.to_owned()), None);
+    let principal = operator_principal();
+    let ctx = Ctx::operator(&st, &principal, "bench");
+    let err = |e: posdesk_server::error::ApiError| anyhow::anyhow!("{e}");
+    let p = service::providers::create(
+        &ctx,
+        service::providers::NewProvider {
+            name: DisplayName::parse("name", "压测服务商")?,
+            short_name: Label::parse("short_name", "压测")?,
+            uscc: None,
+            hotline: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let u = service::users::create(
+        &ctx,
+        service::users::NewUser {
+            provider: Some(p.id),
+            login: Login::parse("login", "bench.supervisor")?,
+            display_name: DisplayName::parse("name", "压测主管")?,
+            email: None,
+            role: Role::Supervisor,
+            merchant: None,
+            terminal: None,
+            password: None,
+            locale: Default::default(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    let issued = service::tokens::issue_for(&ctx, u.id, Label::parse("name", "bench")?, Role::Supervisor, None).await.map_err(err)?;
+    Ok(issued.secret)
+}
+
+struct Load {
+    ops: u64,
+    acknowledged: u64,
+    errors: u64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)] as f64 / 1000.0
+}
+
+async fn drive(base: &str, token: &str, clients: usize, warmup: Duration, measure: Duration) -> Result<Load> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let start = Instant::now();
+    let measure_from = start + warmup;
+    let end = measure_from + measure;
+    let acknowledged = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let client = client.clone();
+        let url = format!("{base}/api/v1/announcements");
+        let auth = format!("Bearer {token}");
+        let (ack, errs) = (acknowledged.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(100_000);
+            let mut i = 0u64;
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                i += 1;
+                let body = json!({
+                    "title": format!("夜间固件升级通知 {c}-{i}"),
+                    "body": "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。",
+                    "audience": "merchants",
+                });
+                let r = client.post(&url).header("authorization", &auth).json(&body).send().await;
+                let ok = matches!(&r, Ok(resp) if resp.status().as_u16() == 201);
+                if let Ok(resp) = r {
+                    let _ = resp.bytes().await;
+                }
+                if ok {
+                    ack.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    errs.fetch_add(1, Ordering::Relaxed);
+                }
+                if t0 >= measure_from && ok {
+                    lat.push(t0.elapsed().as_micros() as u64);
+                }
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    all.sort_unstable();
+    Ok(Load {
+        ops: all.len() as u64,
+        acknowledged: acknowledged.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
+        p50_ms: percentile(&all, 0.50),
+        p99_ms: percentile(&all, 0.99),
+    })
+}
+
+/// Raw SQLite: N threads, own connections, same PRAGMAs, single-row autocommit INSERTs.
+fn raw_sqlite(dir: &std::path::Path, clients: usize, warmup: Duration, measure: Duration) -> Result<u64> {
+    let path = dir.join("raw.db");
+    let setup = rusqlite::Connection::open(&path)?;
+    setup.execute_batch(posdesk_storage::SQLITE_PRAGMAS)?;
+    setup.execute_batch("CREATE TABLE raw_bench (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)")?;
+    let start = Instant::now();
+    let (measure_from, end) = (start + warmup, start + warmup + measure);
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let path = path.clone();
+            std::thread::spawn(move || -> Result<u64> {
+                let conn = rusqlite::Connection::open(&path)?;
+                conn.execute_batch(posdesk_storage::SQLITE_PRAGMAS)?;
+                let mut st = conn.prepare("INSERT INTO raw_bench (id, title, body, created_at) VALUES (?1, ?2, ?3, ?4)")?;
+                let mut n = 0;
+                loop {
+                    let now = Instant::now();
+                    if now >= end {
+                        break;
+                    }
+                    st.execute(rusqlite::params![
+                        uuid::Uuid::now_v7().to_string(),
+                        format!("夜间固件升级通知 {c}"),
+                        "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。",
+                        posdesk_storage::now().millis()
+                    ])?;
+                    if now >= measure_from {
+                        n += 1;
+                    }
+                }
+                Ok(n)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for h in handles {
+        total += h.join().map_err(|_| anyhow::anyhow!("raw sqlite thread panicked"))??;
+    }
+    Ok(total)
+}
+
+/// Raw PostgreSQL: N connections, prepared single-row INSERTs in autocommit.
+async fn raw_postgres(url: &str, clients: usize, warmup: Duration, measure: Duration) -> Result<u64> {
+    let (setup, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    setup
+        .batch_execute("CREATE TABLE raw_bench (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL)")
+        .await?;
+    let start = Instant::now();
+    let (measure_from, end) = (start + warmup, start + warmup + measure);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let url = url.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            let st = client.prepare("INSERT INTO raw_bench (id, title, body, created_at) VALUES ($1, $2, $3, $4)").await?;
+            let mut n = 0u64;
+            loop {
+                let now = Instant::now();
+                if now >= end {
+                    break;
+                }
+                let id = uuid::Uuid::now_v7().to_string();
+                let title = format!("夜间固件升级通知 {c}");
+                let body = "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。";
+                client.execute(&st, &[&id, &title, &body, &posdesk_storage::now().millis()]).await?;
+                if now >= measure_from {
+                    n += 1;
+                }
+            }
+            Ok::<u64, anyhow::Error>(n)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    Ok(total)
+}
+
+async fn count_stored(location: &Location) -> Result<i64> {
+    let store = Store::open(location).await?;
+    Ok(store
+        .read(|c| Box::pin(async move { c.query_one("SELECT COUNT(*) FROM announcements", &[]).await?.int(0) }))
+        .await?)
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    match args.scenario.as_str() {
+        "create" => create(args).await,
+        "startup" => startup(args).await,
+        other => bail!("unknown scenario {other:?}: use create or startup"),
+    }
+}
+
+async fn create(args: Args) -> Result<()> {
+    let t = target(&args).await?;
+    let result = create_inner(&args, &t).await;
+    cleanup(&args, &t).await;
+    result
+}
+
+async fn create_inner(args: &Args, t: &Target) -> Result<()> {
+    let (warmup, measure) = (Duration::from_secs(args.warmup), Duration::from_secs(args.seconds));
+    eprintln!("raw engine ({}, {} clients, {}s + {}s warm-up)…", args.backend, args.clients, args.seconds, args.warmup);
+    let raw = match args.backend.as_str() {
+        "sqlite" => {
+            let dir = t.dir.clone();
+            let clients = args.clients;
+            tokio::task::spawn_blocking(move || raw_sqlite(&dir, clients, warmup, measure)).await??
+        }
+        _ => raw_postgres(&t.url, args.clients, warmup, measure).await?,
+    };
+    let raw_ops = raw as f64 / measure.as_secs_f64();
+
+    let token = seed_token(&t.location, &t.dir).await?;
+    let server = spawn_server(t, free_port()?)?;
+    wait_ready(&server.base, Instant::now(), Duration::from_millis(20)).await?;
+    eprintln!("posdesk…");
+    let load = drive(&server.base, &token, args.clients, warmup, measure).await?;
+    let stored = count_stored(&t.location).await?;
+    drop(server);
+    let ops = load.ops as f64 / measure.as_secs_f64();
+    let ratio = if raw_ops > 0.0 { ops / raw_ops } else { 0.0 };
+
+    println!("scenario  backend   clients  posdesk ops/s  p50 ms  p99 ms  errors  raw ops/s  ratio");
+    println!(
+        "{:<9} {:<9} {:>7}  {:>13.0}  {:>6.2}  {:>6.2}  {:>6}  {:>9.0}  {:>5.1}%",
+        "create", args.backend, args.clients, ops, load.p50_ms, load.p99_ms, load.errors, raw_ops, ratio * 100.0
+    );
+    println!("acknowledged {} creates (incl. warm-up); database holds {stored}", load.acknowledged);
+    let consistent = stored as u64 == load.acknowledged;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "scenario": "create", "backend": args.backend, "clients": args.clients, "seconds": args.seconds,
+                "ops_per_s": ops.round(), "p50_ms": load.p50_ms, "p99_ms": load.p99_ms, "errors": load.errors,
+                "raw_ops_per_s": raw_ops.round(), "ratio": (ratio * 1000.0).round() / 1000.0,
+                "acknowledged": load.acknowledged, "stored": stored, "consistent": consistent,
+            })
+        );
+    }
+    if !consistent {
+        bail!("the database holds {stored} announcements but {} creates were acknowledged", load.acknowledged);
+    }
+    if load.errors > 0 {
+        bail!("{} requests failed", load.errors);
+    }
+    Ok(())
+}
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+async fn startup(args: Args) -> Result<()> {
+    if args.backend != "sqlite" {
+        bail!("the startup scenario measures the embedded default: use --backend sqlite");
+    }
+    let t = target(&args).await?;
+    let result = async {
+        {
+            let store = Store::open(&t.location).await?;
+            let st = AppState::new(store, Config::for_test(t.location.clone(), t.dir.clone()), None);
+            posdesk_server::demo::seed(&st).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let runs = 10;
+        let mut times = Vec::new();
+        let mut rss = None;
+        for i in 0..runs {
+            let port = free_port()?;
+            let t0 = Instant::now();
+            let mut server = spawn_server(&t, port)?;
+            let d = wait_ready(&server.base, t0, Duration::from_millis(2)).await?;
+            times.push(d.as_secs_f64() * 1000.0);
+            if i == runs - 1 {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                rss = rss_mb(server.child.id());
+            }
+            let _ = server.child.kill();
+        }
+        times.sort_by(f64::total_cmp);
+        let p50 = times[times.len() / 2];
+        let max = times[times.len() - 1];
+        println!("startup to first /healthz answer over {runs} runs: p50 {p50:.1} ms, max {max:.1} ms");
+        println!("idle RSS after 2 s: {:.1} MB", rss.unwrap_or(f64::NAN));
+        if args.json {
+            println!(
+                "{}",
+                json!({"scenario": "startup", "backend": "sqlite", "clients": 0, "ops_per_s": null, "p50_ms": null,
+                       "p99_ms": null, "raw_ops_per_s": null, "ratio": null,
+                       "startup_ms_p50": (p50 * 10.0).round() / 10.0, "startup_ms_max": (max * 10.0).round() / 10.0,
+                       "idle_rss_mb": rss.map(|r| (r * 10.0).round() / 10.0)})
+            );
+        }
+        Ok(())
+    }
+    .await;
+    cleanup(&args, &t).await;
+    result
+}

@@ -1,0 +1,220 @@
+//! Realistic demo data: two providers with staff of every role, merchants (Chinese shop names,
+//! 15-digit MIDs), terminals (SN, 8-character TID, real-world model names), merchant portal
+//! users, a terminal agent and a few announcements. Idempotent: a second run changes nothing.
+
+use posdesk_core::authz::Role;
+use posdesk_core::ids::{MerchantId, TenantId, TerminalId};
+use posdesk_core::lifecycle::Audience;
+use posdesk_core::text::{Body, DisplayName, Label, Login, NewPassword, Title};
+use posdesk_storage::repo::{merchants, terminals, users};
+use serde::Serialize;
+
+use crate::error::ApiResult;
+use crate::i18n::Locale;
+use crate::service::{self, Ctx, new_uuid, operator_principal};
+use crate::state::AppState;
+
+pub const DEMO_PASSWORD: &str = "posdesk-demo-2026";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoLogin {
+    pub login: String,
+    pub role: Role,
+    pub provider: Option<String>,
+}
+
+struct ProviderSeed {
+    prefix: &'static str,
+    name: &'static str,
+    short: &'static str,
+    uscc: &'static str,
+    hotline: &'static str,
+    region: &'static str,
+    merchants: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const PROVIDERS: &[ProviderSeed] = &[
+    ProviderSeed {
+        prefix: "hz",
+        name: "杭州钱塘支付技术服务有限公司",
+        short: "钱塘支付",
+        uscc: "91330100MA2B3C4D5N",
+        hotline: "400-826-1180",
+        region: "3301",
+        merchants: &[
+            ("西湖区知味小笼包店", "5812", "浙江省杭州市西湖区文三路 88 号"),
+            ("拱墅区鲜果时光水果店", "5411", "浙江省杭州市拱墅区湖墅南路 210 号"),
+            ("滨江区悦读书屋", "5942", "浙江省杭州市滨江区江南大道 1200 号"),
+            ("上城区老张五金建材", "5251", "浙江省杭州市上城区解放路 45 号"),
+            ("余杭区好运来便利店", "5499", "浙江省杭州市余杭区文一西路 998 号"),
+        ],
+    },
+    ProviderSeed {
+        prefix: "sz",
+        name: "深圳南山收单服务有限公司",
+        short: "南山收单",
+        uscc: "91440300MA5F6G7H8B",
+        hotline: "400-755-3366",
+        region: "4403",
+        merchants: &[
+            ("南山区海岸城茶饮店", "5814", "广东省深圳市南山区文心五路 33 号"),
+            ("福田区华强北数码配件", "5732", "广东省深圳市福田区华强北路 1002 号"),
+            ("宝安区客家菜馆", "5812", "广东省深圳市宝安区新安六路 18 号"),
+        ],
+    },
+];
+
+const MODELS: &[(&str, &str)] = &[("新大陆", "ME31"), ("拉卡拉", "Q5"), ("百富", "A920"), ("联迪", "A8"), ("新国都", "N5")];
+
+const STAFF: &[(&str, Role, &str)] = &[
+    ("admin", Role::ProviderAdmin, "王海燕"),
+    ("agent", Role::Agent, "李晓婷"),
+    ("tech", Role::Technician, "张建国"),
+    ("supervisor", Role::Supervisor, "陈志强"),
+    ("complaints", Role::ComplaintsOfficer, "刘芳"),
+    ("risk", Role::RiskOfficer, "赵磊"),
+    ("auditor", Role::Auditor, "孙丽"),
+];
+
+fn name(s: &str) -> DisplayName {
+    DisplayName::parse("name", s).unwrap_or_else(|_| unreachable!("demo names are valid"))
+}
+
+fn login(s: &str) -> Login {
+    Login::parse("login", s).unwrap_or_else(|_| unreachable!("demo logins are valid"))
+}
+
+/// Seeds the demo data unless it is already there; returns the demo logins.
+pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
+    let principal = operator_principal();
+    let ctx = Ctx::operator(state, &principal, "demo");
+    let mut logins = vec![DemoLogin { login: "platform".into(), role: Role::PlatformAdmin, provider: None }];
+    for p in PROVIDERS {
+        for (suffix, role, _) in STAFF {
+            logins.push(DemoLogin { login: format!("{}.{suffix}", p.prefix), role: *role, provider: Some(p.short.into()) });
+        }
+        logins.push(DemoLogin {
+            login: format!("{}.merchant", p.prefix),
+            role: Role::MerchantUser,
+            provider: Some(p.short.into()),
+        });
+    }
+
+    let exists = state
+        .store
+        .read(|c| Box::pin(async move { users::find_credentials(c, "platform").await }))
+        .await?
+        .is_some();
+    if exists {
+        return Ok(logins);
+    }
+
+    let password = || NewPassword::parse("password", DEMO_PASSWORD).ok();
+    let user = |tenant: Option<TenantId>, l: &str, n: &str, role: Role, merchant: Option<MerchantId>, terminal: Option<TerminalId>| {
+        service::users::NewUser {
+            provider: tenant,
+            login: login(l),
+            display_name: name(n),
+            email: posdesk_core::text::Email::parse("email", &format!("{l}@demo.posdesk.cn")).ok(),
+            role,
+            merchant,
+            terminal,
+            password: if role == Role::TerminalAgent { None } else { password() },
+            locale: Locale::ZhCn,
+        }
+    };
+    service::users::create(&ctx, user(None, "platform", "平台运维", Role::PlatformAdmin, None, None)).await?;
+
+    for (pi, p) in PROVIDERS.iter().enumerate() {
+        let provider = service::providers::create(
+            &ctx,
+            service::providers::NewProvider {
+                name: name(p.name),
+                short_name: Label::parse("short_name", p.short).unwrap_or_else(|_| unreachable!()),
+                uscc: Some(p.uscc.into()),
+                hotline: Some(p.hotline.into()),
+            },
+        )
+        .await?;
+        let t = provider.id;
+        for (suffix, role, person) in STAFF {
+            service::users::create(&ctx, user(Some(t), &format!("{}.{suffix}", p.prefix), person, *role, None, None)).await?;
+        }
+        let mut first_merchant = None;
+        let mut first_terminal = None;
+        for (mi, (mname, mcc, addr)) in p.merchants.iter().enumerate() {
+            let m = ctx
+                .write(
+                    ctx.meta(),
+                    merchants::CreateMerchant {
+                        id: MerchantId::from_uuid(new_uuid()),
+                        tenant: t,
+                        name: (*mname).into(),
+                        mid: format!("10{}{}{}{:04}", pi + 2, p.region, mcc, mi + 1),
+                        contact_name: Some(["周老板", "吴女士", "郑先生", "冯店长", "何经理"][mi % 5].into()),
+                        contact_phone: Some(format!("1380571{:04}", 1000 + mi * 37 + pi * 500)),
+                        address: Some((*addr).into()),
+                    },
+                )
+                .await?;
+            first_merchant.get_or_insert(m.id);
+            for ti in 0..(1 + mi % 3) {
+                let (maker, model) = MODELS[(mi + ti) % MODELS.len()];
+                let term = ctx
+                    .write(
+                        ctx.meta(),
+                        terminals::CreateTerminal {
+                            id: TerminalId::from_uuid(new_uuid()),
+                            tenant: t,
+                            merchant: Some(m.id),
+                            sn: format!("{}{}{:02}{:06}", model.replace(' ', ""), p.region, mi, 100_000 + ti * 7 + pi * 1000),
+                            tid: Some(format!("{}{:02}{:02}", &p.region[..4], mi + 1, ti + 1)),
+                            model: model.into(),
+                            manufacturer: maker.into(),
+                            firmware: Some(format!("V{}.{}.{}", 2 + ti % 2, mi % 4, 10 + ti)),
+                            status: "active".into(),
+                        },
+                    )
+                    .await?;
+                first_terminal.get_or_insert(term.id);
+            }
+        }
+        service::users::create(
+            &ctx,
+            user(Some(t), &format!("{}.merchant", p.prefix), "周老板", Role::MerchantUser, first_merchant, None),
+        )
+        .await?;
+        service::users::create(
+            &ctx,
+            user(Some(t), &format!("{}.terminal", p.prefix), "终端代理", Role::TerminalAgent, None, first_terminal),
+        )
+        .await?;
+
+        let admin_principal = posdesk_core::authz::Principal::new(
+            posdesk_core::ids::UserId::from_uuid(uuid::Uuid::nil()),
+            Role::ProviderAdmin,
+            Some(t),
+            None,
+            None,
+        )
+        .unwrap_or_else(|_| unreachable!());
+        let actx = Ctx::operator(state, &admin_principal, "demo");
+        for (title, body, audience, publish) in [
+            ("元旦期间服务时间调整", "2027 年 1 月 1 日至 3 日，热线 9:00–17:00 值班，上门维修顺延至 1 月 4 日。", Audience::Merchants, true),
+            ("固件 V3.1 灰度升级通知", "本周起在夜间 0:00–6:00 分批推送，升级期间终端可能重启一次。", Audience::Merchants, true),
+            ("备用机库存盘点", "请各网点于周五前完成备用机盘点并在系统登记。", Audience::Staff, false),
+        ] {
+            service::announcements::create(
+                &actx,
+                service::announcements::NewAnnouncement {
+                    title: Title::parse("title", title).unwrap_or_else(|_| unreachable!()),
+                    body: Body::parse("body", body).unwrap_or_else(|_| unreachable!()),
+                    audience,
+                    publish,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(logins)
+}
