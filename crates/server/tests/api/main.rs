@@ -1,0 +1,8 @@
+//! API integration tests: one binary (fast link), every test on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod authz_matrix;
+mod bad_input;
+mod conventions;
+mod outbox;
