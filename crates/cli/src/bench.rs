@@ -183,53 +183,75 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
+/// One closed-loop client: its own HTTP/1.1 keep-alive connection (raw hyper, so the load
+/// generator takes as little of the shared CPU as possible).
+async fn client_loop(
+    addr: std::net::SocketAddr,
+    token: String,
+    c: usize,
+    measure_from: Instant,
+    end: Instant,
+    ack: Arc<AtomicU64>,
+    errs: Arc<AtomicU64>,
+) -> Result<Vec<u64>> {
+    use http_body_util::BodyExt;
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let auth = format!("Bearer {token}");
+    let mut lat = Vec::with_capacity(200_000);
+    let mut i = 0u64;
+    loop {
+        let t0 = Instant::now();
+        if t0 >= end {
+            break;
+        }
+        i += 1;
+        let body = json!({
+            "title": format!("夜间固件升级通知 {c}-{i}"),
+            "body": "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。",
+            "audience": "merchants",
+        })
+        .to_string();
+        let req = hyper::Request::post("/api/v1/announcements")
+            .header("host", addr.to_string())
+            .header("authorization", &auth)
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))?;
+        let ok = match sender.send_request(req).await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let _ = resp.into_body().collect().await;
+                status == 201
+            }
+            Err(_) => false,
+        };
+        if ok {
+            ack.fetch_add(1, Ordering::Relaxed);
+            if t0 >= measure_from {
+                lat.push(t0.elapsed().as_micros() as u64);
+            }
+        } else {
+            errs.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    Ok(lat)
+}
+
 async fn drive(base: &str, token: &str, clients: usize, warmup: Duration, measure: Duration) -> Result<Load> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let addr: std::net::SocketAddr = base.trim_start_matches("http://").parse()?;
     let start = Instant::now();
     let measure_from = start + warmup;
     let end = measure_from + measure;
     let acknowledged = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let client = client.clone();
-        let url = format!("{base}/api/v1/announcements");
-        let auth = format!("Bearer {token}");
-        let (ack, errs) = (acknowledged.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(100_000);
-            let mut i = 0u64;
-            loop {
-                let t0 = Instant::now();
-                if t0 >= end {
-                    break;
-                }
-                i += 1;
-                let body = json!({
-                    "title": format!("夜间固件升级通知 {c}-{i}"),
-                    "body": "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。",
-                    "audience": "merchants",
-                });
-                let r = client.post(&url).header("authorization", &auth).json(&body).send().await;
-                let ok = matches!(&r, Ok(resp) if resp.status().as_u16() == 201);
-                if let Ok(resp) = r {
-                    let _ = resp.bytes().await;
-                }
-                if ok {
-                    ack.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    errs.fetch_add(1, Ordering::Relaxed);
-                }
-                if t0 >= measure_from && ok {
-                    lat.push(t0.elapsed().as_micros() as u64);
-                }
-            }
-            lat
-        }));
-    }
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| tokio::spawn(client_loop(addr, token.to_owned(), c, measure_from, end, acknowledged.clone(), errors.clone())))
+        .collect();
     let mut all = Vec::new();
     for t in tasks {
-        all.extend(t.await?);
+        all.extend(t.await??);
     }
     all.sort_unstable();
     Ok(Load {

@@ -19,6 +19,7 @@ pub struct AppState {
     pub token_touched: Arc<Mutex<HashMap<String, Instant>>>,
     /// Notifies the job runner that work was enqueued.
     pub jobs_wakeup: Arc<tokio::sync::Notify>,
+    pub token_cache: Arc<crate::auth::TokenCache>,
 }
 
 impl AppState {
@@ -30,6 +31,7 @@ impl AppState {
             started: Instant::now(),
             token_touched: Arc::default(),
             jobs_wakeup: Arc::default(),
+            token_cache: Arc::default(),
         }
     }
 }

@@ -49,12 +49,20 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty() && t.len() <= 200)
             .ok_or(ApiError::Unauthenticated)?;
         let hash = secret::sha256_hex(token);
-        let now = posdesk_storage::now();
-        let found = state
-            .store
-            .read(move |c| Box::pin(async move { tokens::find_usable(c, &hash, now).await }))
-            .await?;
-        let (tok, user) = found.ok_or(ApiError::Unauthenticated)?;
+        let (tok, user) = match state.token_cache.get(&hash) {
+            Some(hit) => hit,
+            None => {
+                let now = posdesk_storage::now();
+                let h = hash.clone();
+                let found = state
+                    .store
+                    .read(move |c| Box::pin(async move { tokens::find_usable(c, &h, now).await }))
+                    .await?;
+                let (tok, user) = found.ok_or(ApiError::Unauthenticated)?;
+                state.token_cache.put(hash, tok.clone(), user.clone());
+                (tok, user)
+            }
+        };
         if user.status != posdesk_core::lifecycle::AccountStatus::Active {
             return Err(ApiError::Unauthenticated);
         }
@@ -84,5 +92,47 @@ fn touch_token(state: &AppState, tok: &tokens::ApiToken) {
                 tracing::warn!(error = %e, "recording token use");
             }
         });
+    }
+}
+
+/// Recently verified tokens, so a busy API client does not cost a database read per request.
+///
+/// Entries live `TTL`; a revocation, a disabled account or a password reset made through this
+/// process drops the user's entries at once. Another server process on the same PostgreSQL
+/// database sees such a change within `TTL` (the documented bound on revocation latency), and
+/// an expiring token is re-checked against its expiry on every hit.
+#[derive(Default)]
+pub struct TokenCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, tokens::ApiToken, User)>>,
+}
+
+impl TokenCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(1);
+    const MAX: usize = 10_000;
+
+    fn get(&self, hash: &str) -> Option<(tokens::ApiToken, User)> {
+        let map = self.map.lock().ok()?;
+        let (at, tok, user) = map.get(hash)?;
+        let now = posdesk_storage::now();
+        if at.elapsed() >= Self::TTL || tok.expires_at.is_some_and(|e| e <= now) {
+            return None;
+        }
+        Some((tok.clone(), user.clone()))
+    }
+
+    fn put(&self, hash: String, tok: tokens::ApiToken, user: User) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= Self::MAX {
+                map.retain(|_, (at, _, _)| at.elapsed() < Self::TTL);
+            }
+            map.insert(hash, (std::time::Instant::now(), tok, user));
+        }
+    }
+
+    /// Drops every cached token of `user` (after revocation, disabling, password change).
+    pub fn forget_user(&self, user: posdesk_core::ids::UserId) {
+        if let Ok(mut map) = self.map.lock() {
+            map.retain(|_, (_, t, _)| t.user_id != user);
+        }
     }
 }

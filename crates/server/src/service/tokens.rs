@@ -66,5 +66,7 @@ pub async fn list(ctx: &Ctx<'_>, all: bool) -> ApiResult<Vec<ApiToken>> {
 pub async fn revoke(ctx: &Ctx<'_>, id: TokenId) -> ApiResult<ApiToken> {
     let scope = ctx.authorize(Permission::TokenManage)?;
     let owner = if ctx.principal.role().allows(Permission::UserManage) { None } else { Some(ctx.principal.user_id()) };
-    ctx.write(ctx.meta(), RevokeToken { scope, owner, id }).await
+    let revoked = ctx.write(ctx.meta(), RevokeToken { scope, owner, id }).await?;
+    ctx.state.token_cache.forget_user(revoked.user_id);
+    Ok(revoked)
 }

@@ -113,7 +113,9 @@ pub async fn set_status(ctx: &Ctx<'_>, id: UserId, version: Option<i64>, event: 
     if id == ctx.principal.user_id() && event == AccountEvent::Disable {
         return Err(ApiError::Conflict { detail: "you cannot disable your own account".into(), field: None });
     }
-    ctx.write(ctx.meta(), ChangeStatus { scope, id, expected_version: version, event }).await
+    let out = ctx.write(ctx.meta(), ChangeStatus { scope, id, expected_version: version, event }).await?;
+    ctx.state.token_cache.forget_user(id);
+    Ok(out)
 }
 
 /// An administrator sets a new password; the user's sessions end and they are told by e-mail.
@@ -133,6 +135,7 @@ pub async fn reset_password(ctx: &Ctx<'_>, id: UserId, new: NewPassword) -> ApiR
     }
     let out =
         ctx.write(meta, SetPassword { scope, id, password_hash: hash, keep_session: None, action: "reset_password" }).await?;
+    ctx.state.token_cache.forget_user(id);
     ctx.state.jobs_wakeup.notify_one();
     Ok(out)
 }
