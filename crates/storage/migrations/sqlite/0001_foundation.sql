@@ -1,6 +1,8 @@
 -- posdesk foundation schema (SQLite). Keep in lockstep with ../postgres/0001_foundation.sql:
 -- the schema-parity test compares tables and columns of both.
 -- Portable types: ids TEXT (UUID), instants INTEGER (UTC ms), money INTEGER (fen), flags INTEGER.
+-- Append-heavy tables keyed by time-ordered keys are WITHOUT ROWID (one b-tree instead of a table
+-- plus a primary-key index: fewer pages written per commit).
 
 CREATE TABLE providers (
     id TEXT PRIMARY KEY,
@@ -119,7 +121,7 @@ CREATE TABLE audit_events (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (chain, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX audit_events_entity ON audit_events (chain, entity_type, entity_id);
 
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
@@ -177,5 +179,5 @@ CREATE TABLE announcements (
     updated_at INTEGER NOT NULL,
     published_at INTEGER,
     version INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX announcements_list ON announcements (tenant_id, created_at, id);
