@@ -178,6 +178,22 @@ fn begin_sql(d: Dialect) -> &'static str {
     }
 }
 
+/// BEGIN/COMMIT: prepared (cached) statements on SQLite, one simple-protocol round trip on
+/// PostgreSQL.
+async fn begin(c: &mut dyn Conn) -> Result<()> {
+    match c.dialect() {
+        Dialect::Sqlite => c.execute(begin_sql(Dialect::Sqlite), &[]).await.map(|_| ()),
+        Dialect::Postgres => c.batch(begin_sql(Dialect::Postgres)).await,
+    }
+}
+
+async fn commit(c: &mut dyn Conn) -> Result<()> {
+    match c.dialect() {
+        Dialect::Sqlite => c.execute("COMMIT", &[]).await.map(|_| ()),
+        Dialect::Postgres => c.batch("COMMIT").await,
+    }
+}
+
 /// Runs one batch to completion and answers every caller.
 pub(crate) async fn run_batch(c: &mut dyn Conn, jobs: Vec<Job>, now: Timestamp) {
     let mut results: Vec<Option<Result<Box<dyn Any + Send>>>> = jobs.iter().map(|_| None).collect();
@@ -226,7 +242,7 @@ async fn attempt(
     pending: &[usize],
     now: Timestamp,
 ) -> std::result::Result<Vec<Box<dyn Any + Send>>, Failure> {
-    c.batch(begin_sql(c.dialect())).await.map_err(Failure::Batch)?;
+    begin(c).await.map_err(Failure::Batch)?;
     let mut values = Vec::with_capacity(pending.len());
     let mut events: Vec<(AuditDraft, &WriteMeta)> = Vec::new();
     for &i in pending {
@@ -251,7 +267,7 @@ async fn attempt(
         values.push(out.value);
     }
     append_audit(c, events, now).await.map_err(Failure::Batch)?;
-    c.batch("COMMIT").await.map_err(Failure::Batch)?;
+    commit(c).await.map_err(Failure::Batch)?;
     Ok(values)
 }
 
