@@ -6,7 +6,8 @@
 //! synchronous=NORMAL), PostgreSQL through tokio-postgres with a prepared INSERT, single-row
 //! autocommit transactions, same client count. The figure to read is the ratio.
 //! Scenarios: `create` (audited announcement creation), `startup` (time to first answer and
-//! idle RSS of `posdesk serve` on an existing SQLite database with demo data).
+//! idle RSS of `posdesk serve` on an existing SQLite database with demo data), `write` (the same
+//! audited create through the storage layer in-process, without HTTP: isolates the writer).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -356,7 +357,8 @@ pub async fn run(args: Args) -> Result<()> {
     match args.scenario.as_str() {
         "create" => create(args).await,
         "startup" => startup(args).await,
-        other => bail!("unknown scenario {other:?}: use create or startup"),
+        "write" => write(args).await,
+        other => bail!("unknown scenario {other:?}: use create, write or startup"),
     }
 }
 
@@ -462,6 +464,93 @@ async fn startup(args: Args) -> Result<()> {
                        "p99_ms": null, "raw_ops_per_s": null, "ratio": null,
                        "startup_ms_p50": (p50 * 10.0).round() / 10.0, "startup_ms_max": (max * 10.0).round() / 10.0,
                        "idle_rss_mb": rss.map(|r| (r * 10.0).round() / 10.0)})
+            );
+        }
+        Ok(())
+    }
+    .await;
+    cleanup(&args, &t).await;
+    result
+}
+
+async fn write(args: Args) -> Result<()> {
+    let t = target(&args).await?;
+    let result = async {
+        let (warmup, measure) = (Duration::from_secs(args.warmup), Duration::from_secs(args.seconds));
+        let raw = match args.backend.as_str() {
+            "sqlite" => {
+                let dir = t.dir.clone();
+                let clients = args.clients;
+                tokio::task::spawn_blocking(move || raw_sqlite(&dir, clients, warmup, measure)).await??
+            }
+            _ => raw_postgres(&t.url, args.clients, warmup, measure).await?,
+        };
+        let raw_ops = raw as f64 / measure.as_secs_f64();
+        let store = Store::open(&t.location).await?;
+        let tenant = posdesk_core::ids::TenantId::from_uuid(uuid::Uuid::now_v7());
+        let meta = || posdesk_storage::WriteMeta::new(posdesk_storage::Actor::system("bench"), "bench");
+        store
+            .write(
+                meta(),
+                posdesk_storage::repo::providers::CreateProvider {
+                    id: tenant,
+                    name: DisplayName::parse("name", "压测")?,
+                    short_name: Label::parse("short_name", "压测")?,
+                    uscc: None,
+                    hotline: None,
+                },
+            )
+            .await?;
+        let start = Instant::now();
+        let (measure_from, end) = (start + warmup, start + warmup + measure);
+        let mut tasks = Vec::new();
+        for c in 0..args.clients {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut i = 0;
+                loop {
+                    let t0 = Instant::now();
+                    if t0 >= end {
+                        break;
+                    }
+                    i += 1;
+                    let m = posdesk_storage::repo::announcements::CreateAnnouncement {
+                        id: posdesk_core::ids::AnnouncementId::from_uuid(uuid::Uuid::now_v7()),
+                        tenant,
+                        title: posdesk_core::text::Title::parse("title", &format!("夜间固件升级通知 {c}-{i}"))?,
+                        body: posdesk_core::text::Body::parse("body", "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。")?,
+                        audience: posdesk_core::lifecycle::Audience::Merchants,
+                        publish: false,
+                    };
+                    store.write(meta(), m).await?;
+                    if t0 >= measure_from {
+                        lat.push(t0.elapsed().as_micros() as u64);
+                    }
+                }
+                Ok::<_, anyhow::Error>(lat)
+            }));
+        }
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await??);
+        }
+        all.sort_unstable();
+        let ops = all.len() as f64 / measure.as_secs_f64();
+        let ratio = ops / raw_ops;
+        println!(
+            "write (storage only) {}: {ops:.0} ops/s, p50 {:.2} ms, p99 {:.2} ms; raw {raw_ops:.0} ops/s; ratio {:.1}%",
+            args.backend,
+            percentile(&all, 0.5),
+            percentile(&all, 0.99),
+            ratio * 100.0
+        );
+        if args.json {
+            println!(
+                "{}",
+                json!({"scenario": "write", "backend": args.backend, "clients": args.clients, "ops_per_s": ops.round(),
+                       "p50_ms": percentile(&all, 0.5), "p99_ms": percentile(&all, 0.99), "raw_ops_per_s": raw_ops.round(),
+                       "ratio": (ratio * 1000.0).round() / 1000.0})
             );
         }
         Ok(())
