@@ -42,7 +42,11 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// PostgreSQL server for `--backend postgres` (a fresh schema is created and dropped)
-    #[arg(long, env = "POSDESK_BENCH_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    #[arg(
+        long,
+        env = "POSDESK_BENCH_PG_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
     pg_url: String,
 }
 
@@ -59,16 +63,30 @@ async fn target(args: &Args) -> Result<Target> {
     match args.backend.as_str() {
         "sqlite" => {
             let path = dir.join("posdesk.db");
-            Ok(Target { location: Location::Sqlite(path.clone()), url: format!("sqlite://{}", path.display()), dir, pg_schema: None })
+            Ok(Target {
+                location: Location::Sqlite(path.clone()),
+                url: format!("sqlite://{}", path.display()),
+                dir,
+                pg_schema: None,
+            })
         }
         "postgres" => {
             let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            let (client, conn) = tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls).await.context("connecting to PostgreSQL")?;
+            let (client, conn) = tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls)
+                .await
+                .context("connecting to PostgreSQL")?;
             tokio::spawn(conn);
-            client.batch_execute(&format!("CREATE SCHEMA {schema}")).await?;
+            client
+                .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .await?;
             let sep = if args.pg_url.contains('?') { '&' } else { '?' };
             let url = format!("{}{sep}options=-csearch_path%3D{schema}", args.pg_url);
-            Ok(Target { location: Location::Postgres(url.clone()), url, dir, pg_schema: Some(schema) })
+            Ok(Target {
+                location: Location::Postgres(url.clone()),
+                url,
+                dir,
+                pg_schema: Some(schema),
+            })
         }
         other => bail!("unknown backend {other:?}: use sqlite or postgres"),
     }
@@ -76,16 +94,21 @@ async fn target(args: &Args) -> Result<Target> {
 
 async fn cleanup(args: &Args, t: &Target) {
     if let Some(schema) = &t.pg_schema
-        && let Ok((client, conn)) = tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls).await
+        && let Ok((client, conn)) =
+            tokio_postgres::connect(&args.pg_url, tokio_postgres::NoTls).await
     {
         tokio::spawn(conn);
-        let _ = client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await;
+        let _ = client
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .await;
     }
     let _ = std::fs::remove_dir_all(&t.dir);
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 struct Server {
@@ -110,7 +133,10 @@ fn spawn_server(t: &Target, port: u16) -> Result<Server> {
         .stderr(Stdio::inherit())
         .spawn()
         .context("starting posdesk serve")?;
-    Ok(Server { child, base: format!("http://127.0.0.1:{port}") })
+    Ok(Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    })
 }
 
 /// Polls `/healthz` until it answers; returns the time since `since`.
@@ -133,7 +159,11 @@ async fn wait_ready(base: &str, since: Instant, poll: Duration) -> Result<Durati
 /// A provider, a supervisor and a token to create announcements with.
 async fn seed_token(location: &Location, dir: &std::path::Path) -> Result<String> {
     let store = Store::open(location).await?;
-    let st = AppState::new(store, Config::for_test(location.clone(), dir.to_owned()), None);
+    let st = AppState::new(
+        store,
+        Config::for_test(location.clone(), dir.to_owned()),
+        None,
+    );
     let principal = operator_principal();
     let ctx = Ctx::operator(&st, &principal, "bench");
     let err = |e: posdesk_server::error::ApiError| anyhow::anyhow!("{e}");
@@ -164,7 +194,15 @@ async fn seed_token(location: &Location, dir: &std::path::Path) -> Result<String
     )
     .await
     .map_err(err)?;
-    let issued = service::tokens::issue_for(&ctx, u.id, Label::parse("name", "bench")?, Role::Supervisor, None).await.map_err(err)?;
+    let issued = service::tokens::issue_for(
+        &ctx,
+        u.id,
+        Label::parse("name", "bench")?,
+        Role::Supervisor,
+        None,
+    )
+    .await
+    .map_err(err)?;
     Ok(issued.secret)
 }
 
@@ -198,7 +236,8 @@ async fn client_loop(
     use http_body_util::BodyExt;
     let stream = tokio::net::TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
     tokio::spawn(conn);
     let auth = format!("Bearer {token}");
     let mut lat = Vec::with_capacity(200_000);
@@ -240,7 +279,13 @@ async fn client_loop(
     Ok(lat)
 }
 
-async fn drive(base: &str, token: &str, clients: usize, warmup: Duration, measure: Duration) -> Result<Load> {
+async fn drive(
+    base: &str,
+    token: &str,
+    clients: usize,
+    warmup: Duration,
+    measure: Duration,
+) -> Result<Load> {
     let addr: std::net::SocketAddr = base.trim_start_matches("http://").parse()?;
     let start = Instant::now();
     let measure_from = start + warmup;
@@ -248,7 +293,17 @@ async fn drive(base: &str, token: &str, clients: usize, warmup: Duration, measur
     let acknowledged = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let tasks: Vec<_> = (0..clients)
-        .map(|c| tokio::spawn(client_loop(addr, token.to_owned(), c, measure_from, end, acknowledged.clone(), errors.clone())))
+        .map(|c| {
+            tokio::spawn(client_loop(
+                addr,
+                token.to_owned(),
+                c,
+                measure_from,
+                end,
+                acknowledged.clone(),
+                errors.clone(),
+            ))
+        })
         .collect();
     let mut all = Vec::new();
     for t in tasks {
@@ -265,7 +320,12 @@ async fn drive(base: &str, token: &str, clients: usize, warmup: Duration, measur
 }
 
 /// Raw SQLite: N threads, own connections, same PRAGMAs, single-row autocommit INSERTs.
-fn raw_sqlite(dir: &std::path::Path, clients: usize, warmup: Duration, measure: Duration) -> Result<u64> {
+fn raw_sqlite(
+    dir: &std::path::Path,
+    clients: usize,
+    warmup: Duration,
+    measure: Duration,
+) -> Result<u64> {
     let path = dir.join("raw.db");
     let setup = rusqlite::Connection::open(&path)?;
     setup.execute_batch(posdesk_storage::SQLITE_PRAGMAS)?;
@@ -301,13 +361,20 @@ fn raw_sqlite(dir: &std::path::Path, clients: usize, warmup: Duration, measure: 
         .collect();
     let mut total = 0;
     for h in handles {
-        total += h.join().map_err(|_| anyhow::anyhow!("raw sqlite thread panicked"))??;
+        total += h
+            .join()
+            .map_err(|_| anyhow::anyhow!("raw sqlite thread panicked"))??;
     }
     Ok(total)
 }
 
 /// Raw PostgreSQL: N connections, prepared single-row INSERTs in autocommit.
-async fn raw_postgres(url: &str, clients: usize, warmup: Duration, measure: Duration) -> Result<u64> {
+async fn raw_postgres(
+    url: &str,
+    clients: usize,
+    warmup: Duration,
+    measure: Duration,
+) -> Result<u64> {
     let (setup, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
     tokio::spawn(conn);
     setup
@@ -321,7 +388,11 @@ async fn raw_postgres(url: &str, clients: usize, warmup: Duration, measure: Dura
         tasks.push(tokio::spawn(async move {
             let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
             tokio::spawn(conn);
-            let st = client.prepare("INSERT INTO raw_bench (id, title, body, created_at) VALUES ($1, $2, $3, $4)").await?;
+            let st = client
+                .prepare(
+                    "INSERT INTO raw_bench (id, title, body, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .await?;
             let mut n = 0u64;
             loop {
                 let now = Instant::now();
@@ -330,8 +401,11 @@ async fn raw_postgres(url: &str, clients: usize, warmup: Duration, measure: Dura
                 }
                 let id = uuid::Uuid::now_v7().to_string();
                 let title = format!("夜间固件升级通知 {c}");
-                let body = "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。";
-                client.execute(&st, &[&id, &title, &body, &posdesk_storage::now().millis()]).await?;
+                let body =
+                    "今晚 0:00–6:00 分批推送终端固件 V3.1，升级期间终端可能重启一次，请商户留意。";
+                client
+                    .execute(&st, &[&id, &title, &body, &posdesk_storage::now().millis()])
+                    .await?;
                 if now >= measure_from {
                     n += 1;
                 }
@@ -349,7 +423,13 @@ async fn raw_postgres(url: &str, clients: usize, warmup: Duration, measure: Dura
 async fn count_stored(location: &Location) -> Result<i64> {
     let store = Store::open(location).await?;
     Ok(store
-        .read(|c| Box::pin(async move { c.query_one("SELECT COUNT(*) FROM announcements", &[]).await?.int(0) }))
+        .read(|c| {
+            Box::pin(async move {
+                c.query_one("SELECT COUNT(*) FROM announcements", &[])
+                    .await?
+                    .int(0)
+            })
+        })
         .await?)
 }
 
@@ -370,13 +450,20 @@ async fn create(args: Args) -> Result<()> {
 }
 
 async fn create_inner(args: &Args, t: &Target) -> Result<()> {
-    let (warmup, measure) = (Duration::from_secs(args.warmup), Duration::from_secs(args.seconds));
-    eprintln!("raw engine ({}, {} clients, {}s + {}s warm-up)…", args.backend, args.clients, args.seconds, args.warmup);
+    let (warmup, measure) = (
+        Duration::from_secs(args.warmup),
+        Duration::from_secs(args.seconds),
+    );
+    eprintln!(
+        "raw engine ({}, {} clients, {}s + {}s warm-up)…",
+        args.backend, args.clients, args.seconds, args.warmup
+    );
     let raw = match args.backend.as_str() {
         "sqlite" => {
             let dir = t.dir.clone();
             let clients = args.clients;
-            tokio::task::spawn_blocking(move || raw_sqlite(&dir, clients, warmup, measure)).await??
+            tokio::task::spawn_blocking(move || raw_sqlite(&dir, clients, warmup, measure))
+                .await??
         }
         _ => raw_postgres(&t.url, args.clients, warmup, measure).await?,
     };
@@ -392,12 +479,25 @@ async fn create_inner(args: &Args, t: &Target) -> Result<()> {
     let ops = load.ops as f64 / measure.as_secs_f64();
     let ratio = if raw_ops > 0.0 { ops / raw_ops } else { 0.0 };
 
-    println!("scenario  backend   clients  posdesk ops/s  p50 ms  p99 ms  errors  raw ops/s  ratio");
+    println!(
+        "scenario  backend   clients  posdesk ops/s  p50 ms  p99 ms  errors  raw ops/s  ratio"
+    );
     println!(
         "{:<9} {:<9} {:>7}  {:>13.0}  {:>6.2}  {:>6.2}  {:>6}  {:>9.0}  {:>5.1}%",
-        "create", args.backend, args.clients, ops, load.p50_ms, load.p99_ms, load.errors, raw_ops, ratio * 100.0
+        "create",
+        args.backend,
+        args.clients,
+        ops,
+        load.p50_ms,
+        load.p99_ms,
+        load.errors,
+        raw_ops,
+        ratio * 100.0
     );
-    println!("acknowledged {} creates (incl. warm-up); database holds {stored}", load.acknowledged);
+    println!(
+        "acknowledged {} creates (incl. warm-up); database holds {stored}",
+        load.acknowledged
+    );
     let consistent = stored as u64 == load.acknowledged;
     if args.json {
         println!(
@@ -411,7 +511,10 @@ async fn create_inner(args: &Args, t: &Target) -> Result<()> {
         );
     }
     if !consistent {
-        bail!("the database holds {stored} announcements but {} creates were acknowledged", load.acknowledged);
+        bail!(
+            "the database holds {stored} announcements but {} creates were acknowledged",
+            load.acknowledged
+        );
     }
     if load.errors > 0 {
         bail!("{} requests failed", load.errors);

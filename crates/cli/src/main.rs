@@ -15,7 +15,11 @@ use posdesk_server::{AppState, Config};
 use posdesk_storage::Store;
 
 #[derive(Parser)]
-#[command(name = "posdesk", version, about = "After-sales service platform for POS payment service providers")]
+#[command(
+    name = "posdesk",
+    version,
+    about = "After-sales service platform for POS payment service providers"
+)]
 struct Cli {
     /// Database URL: sqlite://PATH or postgres://… (default: SQLite under POSDESK_DATA_DIR)
     #[arg(long, global = true, env = "DATABASE_URL")]
@@ -118,7 +122,9 @@ fn init_tracing() {
         .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
     let json = std::env::var("POSDESK_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -135,14 +141,24 @@ fn config(cli_db: &Option<String>) -> Result<Config> {
 }
 
 async fn state(cfg: Config) -> Result<AppState> {
-    let store = Store::open(&cfg.database).await.context("opening the database")?;
+    let store = Store::open(&cfg.database)
+        .await
+        .context("opening the database")?;
     Ok(AppState::new(store, cfg, None))
 }
 
 fn print_demo(logins: &[posdesk_server::demo::DemoLogin]) {
-    println!("demo logins (password for all: {}):", posdesk_server::demo::DEMO_PASSWORD);
+    println!(
+        "demo logins (password for all: {}):",
+        posdesk_server::demo::DEMO_PASSWORD
+    );
     for l in logins {
-        println!("  {:<18} {:<20} {}", l.login, l.role.code(), l.provider.as_deref().unwrap_or("(platform)"));
+        println!(
+            "  {:<18} {:<20} {}",
+            l.login,
+            l.role.code(),
+            l.provider.as_deref().unwrap_or("(platform)")
+        );
     }
 }
 
@@ -156,10 +172,14 @@ async fn main() -> Result<()> {
             if let Some(l) = listen {
                 cfg.listen = l.parse().context("--listen")?;
             }
-            let store = Store::open(&cfg.database).await.context("opening the database")?;
+            let store = Store::open(&cfg.database)
+                .await
+                .context("opening the database")?;
             if demo {
                 let st = AppState::new(store.clone(), cfg.clone(), None);
-                let logins = posdesk_server::demo::seed(&st).await.map_err(|e| anyhow!("demo data: {e}"))?;
+                let logins = posdesk_server::demo::seed(&st)
+                    .await
+                    .map_err(|e| anyhow!("demo data: {e}"))?;
                 print_demo(&logins);
             }
             let running = posdesk_server::start_with_store(store, cfg).await?;
@@ -175,14 +195,22 @@ async fn main() -> Result<()> {
             let cfg = config(&cli.database_url)?;
             let store = Store::open(&cfg.database).await?;
             let n = store
-                .read(|c| Box::pin(async move { c.query_one("SELECT MAX(version) FROM schema_migrations", &[]).await?.int(0) }))
+                .read(|c| {
+                    Box::pin(async move {
+                        c.query_one("SELECT MAX(version) FROM schema_migrations", &[])
+                            .await?
+                            .int(0)
+                    })
+                })
                 .await?;
             println!("database is at schema version {n}");
             Ok(())
         }
         Command::Demo => {
             let st = state(config(&cli.database_url)?).await?;
-            let logins = posdesk_server::demo::seed(&st).await.map_err(|e| anyhow!("demo data: {e}"))?;
+            let logins = posdesk_server::demo::seed(&st)
+                .await
+                .map_err(|e| anyhow!("demo data: {e}"))?;
             print_demo(&logins);
             Ok(())
         }
@@ -196,9 +224,17 @@ async fn main() -> Result<()> {
         Command::Restore { input } => {
             let st = state(config(&cli.database_url)?).await?;
             let rows = posdesk_storage::backup::load(&st.store, input).await?;
-            let reports = st.store.read(|c| Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })).await?;
+            let reports = st
+                .store
+                .read(|c| {
+                    Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })
+                })
+                .await?;
             let broken: Vec<_> = reports.iter().filter(|r| r.result.is_err()).collect();
-            println!("restored {rows} rows; {} audit chains verified", reports.len() - broken.len());
+            println!(
+                "restored {rows} rows; {} audit chains verified",
+                reports.len() - broken.len()
+            );
             if !broken.is_empty() {
                 bail!("audit chains broken after restore: {broken:?}");
             }
@@ -226,9 +262,13 @@ async fn find_user(st: &AppState, login: &str) -> Result<posdesk_storage::repo::
     let l = login.to_owned();
     let creds = st
         .store
-        .read(move |c| Box::pin(async move { posdesk_storage::repo::users::find_credentials(c, &l).await }))
+        .read(move |c| {
+            Box::pin(async move { posdesk_storage::repo::users::find_credentials(c, &l).await })
+        })
         .await?;
-    creds.map(|c| c.user).ok_or_else(|| anyhow!("no user with login {login:?}"))
+    creds
+        .map(|c| c.user)
+        .ok_or_else(|| anyhow!("no user with login {login:?}"))
 }
 
 async fn admin(a: Admin, cfg: Config) -> Result<()> {
@@ -243,7 +283,12 @@ async fn admin(a: Admin, cfg: Config) -> Result<()> {
         }
     };
     match a {
-        Admin::CreateProvider { name, short_name, uscc, hotline } => {
+        Admin::CreateProvider {
+            name,
+            short_name,
+            uscc,
+            hotline,
+        } => {
             let p = service::providers::create(
                 &ctx,
                 service::providers::NewProvider {
@@ -257,18 +302,35 @@ async fn admin(a: Admin, cfg: Config) -> Result<()> {
             .map_err(e)?;
             println!("{}", p.id);
         }
-        Admin::CreateUser { login, name, role, provider, merchant, terminal, email, password } => {
+        Admin::CreateUser {
+            login,
+            name,
+            role,
+            provider,
+            merchant,
+            terminal,
+            email,
+            password,
+        } => {
             let u = service::users::create(
                 &ctx,
                 service::users::NewUser {
-                    provider: provider.map(|p| posdesk_core::ids::TenantId::parse("provider", &p)).transpose()?,
+                    provider: provider
+                        .map(|p| posdesk_core::ids::TenantId::parse("provider", &p))
+                        .transpose()?,
                     login: Login::parse("login", &login)?,
                     display_name: DisplayName::parse("name", &name)?,
                     email: email.map(|m| Email::parse("email", &m)).transpose()?,
                     role: Role::parse("role", &role)?,
-                    merchant: merchant.map(|m| posdesk_core::ids::MerchantId::parse("merchant", &m)).transpose()?,
-                    terminal: terminal.map(|t| posdesk_core::ids::TerminalId::parse("terminal", &t)).transpose()?,
-                    password: password.map(|p| NewPassword::parse("password", &p)).transpose()?,
+                    merchant: merchant
+                        .map(|m| posdesk_core::ids::MerchantId::parse("merchant", &m))
+                        .transpose()?,
+                    terminal: terminal
+                        .map(|t| posdesk_core::ids::TerminalId::parse("terminal", &t))
+                        .transpose()?,
+                    password: password
+                        .map(|p| NewPassword::parse("password", &p))
+                        .transpose()?,
                     locale: Default::default(),
                 },
             )
@@ -278,21 +340,35 @@ async fn admin(a: Admin, cfg: Config) -> Result<()> {
         }
         Admin::ResetPassword { user, password } => {
             let u = find_user(&st, &user).await?;
-            service::users::reset_password(&ctx, u.id, NewPassword::parse("password", &password)?).await.map_err(e)?;
+            service::users::reset_password(&ctx, u.id, NewPassword::parse("password", &password)?)
+                .await
+                .map_err(e)?;
             eprintln!("password of {} reset; their sessions ended", u.login);
         }
-        Admin::IssueToken { user, role, name, days } => {
+        Admin::IssueToken {
+            user,
+            role,
+            name,
+            days,
+        } => {
             let u = find_user(&st, &user).await?;
             let role = match role {
                 Some(r) => Role::parse("role", &r)?,
                 None => u.role,
             };
-            let issued = service::tokens::issue_for(&ctx, u.id, Label::parse("name", &name)?, role, days).await.map_err(e)?;
+            let issued =
+                service::tokens::issue_for(&ctx, u.id, Label::parse("name", &name)?, role, days)
+                    .await
+                    .map_err(e)?;
             println!("{}", issued.secret);
         }
         Admin::VerifyAudit => {
-            let reports =
-                st.store.read(|c| Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })).await?;
+            let reports = st
+                .store
+                .read(|c| {
+                    Box::pin(async move { posdesk_storage::repo::audit::verify_all(c).await })
+                })
+                .await?;
             let mut broken = 0;
             for r in &reports {
                 match &r.result {

@@ -26,7 +26,11 @@ fn posdesk(db: &str, dir: &std::path::Path, args: &[&str]) -> String {
         .env("POSDESK_LOG", "warn")
         .output()
         .expect("run posdesk");
-    assert!(out.status.success(), "posdesk {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "posdesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -45,7 +49,11 @@ async fn wait_ready(base: &str) {
     let c = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if c.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+        if c.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -54,15 +62,49 @@ async fn wait_ready(base: &str) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
     let dir = posdesk_storage::testing::TempDir::new();
     let db = url(&loc);
-    let provider = posdesk(&db, &dir.path, &["admin", "create-provider", "--name", "崩溃测试服务商", "--short-name", "崩溃"]);
-    posdesk(&db, &dir.path, &["admin", "create-user", "--login", "crash.sup", "--name", "主管", "--role", "supervisor", "--provider", &provider]);
-    let token = posdesk(&db, &dir.path, &["admin", "issue-token", "--user", "crash.sup"]);
+    let provider = posdesk(
+        &db,
+        &dir.path,
+        &[
+            "admin",
+            "create-provider",
+            "--name",
+            "崩溃测试服务商",
+            "--short-name",
+            "崩溃",
+        ],
+    );
+    posdesk(
+        &db,
+        &dir.path,
+        &[
+            "admin",
+            "create-user",
+            "--login",
+            "crash.sup",
+            "--name",
+            "主管",
+            "--role",
+            "supervisor",
+            "--provider",
+            &provider,
+        ],
+    );
+    let token = posdesk(
+        &db,
+        &dir.path,
+        &["admin", "issue-token", "--user", "crash.sup"],
+    );
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -73,7 +115,8 @@ async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for c in 0..4 {
-        let (client, acked, base, token) = (client.clone(), acked.clone(), base.clone(), token.clone());
+        let (client, acked, base, token) =
+            (client.clone(), acked.clone(), base.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut failures = 0;
             for i in 0.. {
@@ -106,7 +149,11 @@ async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
         t.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() > 50, "the load ran ({} acknowledged)", acked.len());
+    assert!(
+        acked.len() > 50,
+        "the load ran ({} acknowledged)",
+        acked.len()
+    );
 
     // Restart on the same database: it must come up and still hold every acknowledged create.
     let port = free_port();
@@ -117,7 +164,9 @@ async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
     let mut cursor = String::new();
     loop {
         let page: serde_json::Value = client
-            .get(format!("{base}/api/v1/announcements?limit=200&cursor={cursor}"))
+            .get(format!(
+                "{base}/api/v1/announcements?limit=200&cursor={cursor}"
+            ))
             .bearer_auth(&token)
             .send()
             .await
@@ -141,9 +190,15 @@ async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
     let (records, events) = store
         .read(|c| {
             Box::pin(async move {
-                let r = c.query_one("SELECT COUNT(*) FROM announcements", &[]).await?.int(0)?;
+                let r = c
+                    .query_one("SELECT COUNT(*) FROM announcements", &[])
+                    .await?
+                    .int(0)?;
                 let e = c
-                    .query_one("SELECT COUNT(*) FROM audit_events WHERE entity_type = 'announcement'", &[])
+                    .query_one(
+                        "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'announcement'",
+                        &[],
+                    )
                     .await?
                     .int(0)?;
                 Ok((r, e))
@@ -152,7 +207,10 @@ async fn sigkill_mid_write_loses_nothing_acknowledged(loc: Location) {
         .await
         .unwrap();
     assert_eq!(records, stored.len() as i64);
-    assert_eq!(records, events, "every record has its audit event and no event lacks its record");
+    assert_eq!(
+        records, events,
+        "every record has its audit event and no event lacks its record"
+    );
     drop(store);
     let verify = posdesk(&db, &dir.path, &["admin", "verify-audit"]);
     assert!(verify.contains("intact"), "{verify}");

@@ -30,7 +30,12 @@ pub struct AuditDraft {
 }
 
 impl AuditDraft {
-    pub fn created(tenant: Option<TenantId>, entity_type: &'static str, id: impl ToString, after: impl Serialize) -> Self {
+    pub fn created(
+        tenant: Option<TenantId>,
+        entity_type: &'static str,
+        id: impl ToString,
+        after: impl Serialize,
+    ) -> Self {
         Self {
             tenant,
             entity_type,
@@ -112,7 +117,11 @@ impl StoredEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
     #[error("chain {chain}: expected sequence {expected}, found {found}")]
-    Gap { chain: String, expected: i64, found: i64 },
+    Gap {
+        chain: String,
+        expected: i64,
+        found: i64,
+    },
     #[error("chain {chain} event {seq}: previous hash does not match the event before it")]
     Link { chain: String, seq: i64 },
     #[error("chain {chain} event {seq}: stored hash does not match its contents")]
@@ -129,17 +138,31 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(chain: impl Into<String>) -> Self {
-        Self { chain: chain.into(), next_seq: 1, prev_hash: GENESIS_HASH.to_owned() }
+        Self {
+            chain: chain.into(),
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+        }
     }
     pub fn push(&mut self, e: &StoredEvent) -> Result<(), ChainBreak> {
         if e.seq != self.next_seq {
-            return Err(ChainBreak::Gap { chain: self.chain.clone(), expected: self.next_seq, found: e.seq });
+            return Err(ChainBreak::Gap {
+                chain: self.chain.clone(),
+                expected: self.next_seq,
+                found: e.seq,
+            });
         }
         if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak::Link { chain: self.chain.clone(), seq: e.seq });
+            return Err(ChainBreak::Link {
+                chain: self.chain.clone(),
+                seq: e.seq,
+            });
         }
         if e.chain != self.chain || e.compute_hash() != e.hash {
-            return Err(ChainBreak::Content { chain: self.chain.clone(), seq: e.seq });
+            return Err(ChainBreak::Content {
+                chain: self.chain.clone(),
+                seq: e.seq,
+            });
         }
         self.next_seq += 1;
         self.prev_hash = e.hash.clone();
@@ -177,7 +200,9 @@ mod tests {
     fn chain(n: i64) -> Vec<StoredEvent> {
         let mut out: Vec<StoredEvent> = Vec::new();
         for seq in 1..=n {
-            let prev = out.last().map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
+            let prev = out
+                .last()
+                .map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
             out.push(ev(seq, &prev));
         }
         out
@@ -197,17 +222,36 @@ mod tests {
     fn any_tampering_is_detected() {
         let mut c = chain(5);
         c[2].after = Some("{\"n\":999}".into());
-        assert_eq!(verify(&c), Err(ChainBreak::Content { chain: "t1".into(), seq: 3 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Content {
+                chain: "t1".into(),
+                seq: 3
+            })
+        );
 
         let mut c = chain(5);
         c.remove(1);
-        assert!(matches!(verify(&c), Err(ChainBreak::Gap { expected: 2, found: 3, .. })));
+        assert!(matches!(
+            verify(&c),
+            Err(ChainBreak::Gap {
+                expected: 2,
+                found: 3,
+                ..
+            })
+        ));
 
         // Re-sealing a forged event does not help: the next event's link breaks.
         let mut c = chain(5);
         c[1].actor = "intruder".into();
         c[1] = c[1].clone().seal();
-        assert_eq!(verify(&c), Err(ChainBreak::Link { chain: "t1".into(), seq: 3 }));
+        assert_eq!(
+            verify(&c),
+            Err(ChainBreak::Link {
+                chain: "t1".into(),
+                seq: 3
+            })
+        );
     }
 
     #[test]

@@ -52,14 +52,25 @@ impl Role {
     }
 
     pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Role::ALL.into_iter().find(|r| r.code() == s).ok_or_else(|| {
-            FieldError::new(field, Rule::OneOf { allowed: Role::ALL.iter().map(|r| r.code()).collect() })
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    Rule::OneOf {
+                        allowed: Role::ALL.iter().map(|r| r.code()).collect(),
+                    },
+                )
+            })
     }
 
     /// Staff of a provider (everyone bound to a tenant but not to a merchant or terminal).
     pub fn is_provider_staff(self) -> bool {
-        !matches!(self, Role::PlatformAdmin | Role::MerchantUser | Role::TerminalAgent)
+        !matches!(
+            self,
+            Role::PlatformAdmin | Role::MerchantUser | Role::TerminalAgent
+        )
     }
 
     /// Roles that may sign in to the web UI (terminal agents are API-only machine identities).
@@ -75,22 +86,63 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::PlatformAdmin => &[SelfRead, ProviderRead, ProviderCreate, UserRead, UserManage, TokenManage, AuditRead],
+            Role::PlatformAdmin => &[
+                SelfRead,
+                ProviderRead,
+                ProviderCreate,
+                UserRead,
+                UserManage,
+                TokenManage,
+                AuditRead,
+            ],
             Role::ProviderAdmin => &[
-                SelfRead, ProviderRead, UserRead, UserManage, TokenManage, AuditRead, AnnouncementRead,
-                AnnouncementWrite, MerchantRead, TerminalRead, WebhookManage,
+                SelfRead,
+                ProviderRead,
+                UserRead,
+                UserManage,
+                TokenManage,
+                AuditRead,
+                AnnouncementRead,
+                AnnouncementWrite,
+                MerchantRead,
+                TerminalRead,
+                WebhookManage,
             ],
             Role::Supervisor => &[
-                SelfRead, ProviderRead, UserRead, TokenManage, AnnouncementRead, AnnouncementWrite, MerchantRead,
+                SelfRead,
+                ProviderRead,
+                UserRead,
+                TokenManage,
+                AnnouncementRead,
+                AnnouncementWrite,
+                MerchantRead,
                 TerminalRead,
             ],
             Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
-                SelfRead, ProviderRead, TokenManage, AnnouncementRead, MerchantRead, TerminalRead,
+                SelfRead,
+                ProviderRead,
+                TokenManage,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
             ],
             Role::Auditor => &[
-                SelfRead, ProviderRead, UserRead, TokenManage, AuditRead, AnnouncementRead, MerchantRead, TerminalRead,
+                SelfRead,
+                ProviderRead,
+                UserRead,
+                TokenManage,
+                AuditRead,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
             ],
-            Role::MerchantUser => &[SelfRead, ProviderRead, AnnouncementRead, MerchantRead, TerminalRead],
+            Role::MerchantUser => &[
+                SelfRead,
+                ProviderRead,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
+            ],
             Role::TerminalAgent => &[SelfRead],
         }
     }
@@ -161,7 +213,9 @@ impl Principal {
         terminal: Option<TerminalId>,
     ) -> Result<Self, BindingError> {
         match role {
-            Role::PlatformAdmin if tenant.is_some() => return Err(BindingError::PlatformAdminWithTenant),
+            Role::PlatformAdmin if tenant.is_some() => {
+                return Err(BindingError::PlatformAdminWithTenant);
+            }
             Role::PlatformAdmin => {}
             _ if tenant.is_none() => return Err(BindingError::MissingTenant(role.code())),
             _ => {}
@@ -172,7 +226,13 @@ impl Principal {
         if (role == Role::TerminalAgent) != terminal.is_some() {
             return Err(BindingError::TerminalBinding);
         }
-        Ok(Self { user_id, role, tenant, merchant, terminal })
+        Ok(Self {
+            user_id,
+            role,
+            tenant,
+            merchant,
+            terminal,
+        })
     }
 
     pub fn user_id(&self) -> UserId {
@@ -194,7 +254,10 @@ impl Principal {
     /// The single permission check. The scope it returns bounds every query the caller may run.
     pub fn authorize(&self, permission: Permission) -> Result<Scope, Denied> {
         if !self.role.allows(permission) {
-            return Err(Denied { role: self.role, permission });
+            return Err(Denied {
+                role: self.role,
+                permission,
+            });
         }
         Ok(self.scope())
     }
@@ -224,9 +287,15 @@ pub enum Scope {
     /// One provider's staff.
     Tenant(TenantId),
     /// One merchant's portal users.
-    Merchant { tenant: TenantId, merchant: MerchantId },
+    Merchant {
+        tenant: TenantId,
+        merchant: MerchantId,
+    },
     /// One terminal's machine identity.
-    Terminal { tenant: TenantId, terminal: TerminalId },
+    Terminal {
+        tenant: TenantId,
+        terminal: TerminalId,
+    },
 }
 
 impl Scope {
@@ -238,7 +307,9 @@ impl Scope {
     pub fn tenant(&self) -> Option<TenantId> {
         match self {
             Scope::Platform => None,
-            Scope::Tenant(t) | Scope::Merchant { tenant: t, .. } | Scope::Terminal { tenant: t, .. } => Some(*t),
+            Scope::Tenant(t)
+            | Scope::Merchant { tenant: t, .. }
+            | Scope::Terminal { tenant: t, .. } => Some(*t),
         }
     }
     pub fn merchant(&self) -> Option<MerchantId> {
@@ -252,7 +323,10 @@ impl Scope {
         match self {
             Scope::Platform => true,
             Scope::Tenant(t) => *t == tenant,
-            Scope::Merchant { tenant: t, merchant: m } => *t == tenant && merchant == Some(*m),
+            Scope::Merchant {
+                tenant: t,
+                merchant: m,
+            } => *t == tenant && merchant == Some(*m),
             Scope::Terminal { .. } => false,
         }
     }
@@ -317,8 +391,18 @@ mod tests {
         assert!(!s.covers(t(2), Some(m)));
         assert!(p.authorize(Permission::UserManage).is_err());
         let staff = Principal::new(uid(), Role::Agent, Some(t(1)), None, None).unwrap();
-        assert!(staff.authorize(Permission::MerchantRead).unwrap().covers(t(1), Some(m)));
-        assert!(!staff.authorize(Permission::MerchantRead).unwrap().covers(t(2), None));
+        assert!(
+            staff
+                .authorize(Permission::MerchantRead)
+                .unwrap()
+                .covers(t(1), Some(m))
+        );
+        assert!(
+            !staff
+                .authorize(Permission::MerchantRead)
+                .unwrap()
+                .covers(t(2), None)
+        );
     }
 
     #[test]
@@ -331,7 +415,10 @@ mod tests {
         for a in Role::ALL {
             for b in Role::ALL {
                 if a.may_delegate_to(b) {
-                    assert!(b.permissions().iter().all(|p| a.allows(*p)), "{a:?} -> {b:?}");
+                    assert!(
+                        b.permissions().iter().all(|p| a.allows(*p)),
+                        "{a:?} -> {b:?}"
+                    );
                 }
             }
         }

@@ -54,6 +54,9 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, rule: Rule) -> Self {
-        Self { field: field.into(), rule }
+        Self {
+            field: field.into(),
+            rule,
+        }
     }
 }

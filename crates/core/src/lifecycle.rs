@@ -113,7 +113,8 @@ mod tests {
                 let r = s.transition(e);
                 let legal = matches!(
                     (s, e),
-                    (AccountStatus::Active, AccountEvent::Disable) | (AccountStatus::Disabled, AccountEvent::Enable)
+                    (AccountStatus::Active, AccountEvent::Disable)
+                        | (AccountStatus::Disabled, AccountEvent::Enable)
                 );
                 assert_eq!(r.is_ok(), legal, "{s:?} {e:?}");
             }

@@ -17,14 +17,24 @@ impl Cursor {
         hex::encode(format!("{}:{}", self.at, self.id))
     }
     pub fn decode(field: &str, s: &str) -> Result<Self, FieldError> {
-        let bad = || FieldError::new(field, Rule::Invalid { reason: "not a cursor returned by this API" });
+        let bad = || {
+            FieldError::new(
+                field,
+                Rule::Invalid {
+                    reason: "not a cursor returned by this API",
+                },
+            )
+        };
         let bytes = hex::decode(s).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let (at, id) = text.split_once(':').ok_or_else(bad)?;
         if id.is_empty() || id.len() > 64 {
             return Err(bad());
         }
-        Ok(Self { at: at.parse().map_err(|_| bad())?, id: id.to_owned() })
+        Ok(Self {
+            at: at.parse().map_err(|_| bad())?,
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -40,9 +50,20 @@ impl PageRequest {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(n) if (1..=i64::from(MAX_LIMIT)).contains(&n) => n as u32,
-            Some(_) => return Err(FieldError::new("limit", Rule::Range { min: 1, max: i64::from(MAX_LIMIT) })),
+            Some(_) => {
+                return Err(FieldError::new(
+                    "limit",
+                    Rule::Range {
+                        min: 1,
+                        max: i64::from(MAX_LIMIT),
+                    },
+                ));
+            }
         };
-        let after = cursor.filter(|c| !c.is_empty()).map(|c| Cursor::decode("cursor", c)).transpose()?;
+        let after = cursor
+            .filter(|c| !c.is_empty())
+            .map(|c| Cursor::decode("cursor", c))
+            .transpose()?;
         Ok(Self { limit, after })
     }
     pub fn first(limit: u32) -> Self {
@@ -73,7 +94,10 @@ mod tests {
 
     #[test]
     fn cursor_roundtrip_and_rejects_garbage() {
-        let c = Cursor { at: 1_700_000_000_000, id: "abc".into() };
+        let c = Cursor {
+            at: 1_700_000_000_000,
+            id: "abc".into(),
+        };
         assert_eq!(Cursor::decode("cursor", &c.encode()).unwrap(), c);
         for bad in ["zz", "", "6162", "3a616263"] {
             assert!(Cursor::decode("cursor", bad).is_err(), "{bad}");
@@ -83,12 +107,24 @@ mod tests {
     #[test]
     fn limits() {
         assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
-        assert_eq!(PageRequest::parse(Some(0), None).unwrap_err().rule.code(), "range");
-        assert_eq!(PageRequest::parse(Some(201), None).unwrap_err().field, "limit");
-        let p = Page::from_overfetch(vec![1, 2, 3], 2, |n| Cursor { at: *n, id: n.to_string() });
+        assert_eq!(
+            PageRequest::parse(Some(0), None).unwrap_err().rule.code(),
+            "range"
+        );
+        assert_eq!(
+            PageRequest::parse(Some(201), None).unwrap_err().field,
+            "limit"
+        );
+        let p = Page::from_overfetch(vec![1, 2, 3], 2, |n| Cursor {
+            at: *n,
+            id: n.to_string(),
+        });
         assert_eq!(p.items, vec![1, 2]);
         assert_eq!(p.next.unwrap().at, 2);
-        let p = Page::from_overfetch(vec![1, 2], 2, |n| Cursor { at: *n, id: n.to_string() });
+        let p = Page::from_overfetch(vec![1, 2], 2, |n| Cursor {
+            at: *n,
+            id: n.to_string(),
+        });
         assert!(p.next.is_none());
     }
 }

@@ -16,8 +16,15 @@ fn bounded(field: &str, raw: &str, min: usize, max: usize) -> Result<String, Fie
     if n > max {
         return Err(FieldError::new(field, Rule::TooLong { max }));
     }
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(FieldError::new(field, Rule::Invalid { reason: "control characters" }));
+    if t.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(FieldError::new(
+            field,
+            Rule::Invalid {
+                reason: "control characters",
+            },
+        ));
     }
     Ok(t.to_owned())
 }
@@ -82,7 +89,9 @@ impl Login {
         if !ok_first || !ok_rest {
             return Err(FieldError::new(
                 field,
-                Rule::Pattern { expected: "letters a-z, digits and . _ - starting with a letter or digit" },
+                Rule::Pattern {
+                    expected: "letters a-z, digits and . _ - starting with a letter or digit",
+                },
             ));
         }
         Ok(Self(t))
@@ -118,7 +127,12 @@ impl Email {
             None => false,
         };
         if !valid {
-            return Err(FieldError::new(field, Rule::Pattern { expected: "an e-mail address like name@example.com" }));
+            return Err(FieldError::new(
+                field,
+                Rule::Pattern {
+                    expected: "an e-mail address like name@example.com",
+                },
+            ));
         }
         Ok(Self(t.to_owned()))
     }
@@ -152,7 +166,12 @@ impl NewPassword {
         let mut chars = raw.chars();
         let first = chars.next();
         if chars.all(|c| Some(c) == first) {
-            return Err(FieldError::new(field, Rule::Invalid { reason: "all characters are the same" }));
+            return Err(FieldError::new(
+                field,
+                Rule::Invalid {
+                    reason: "all characters are the same",
+                },
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -175,12 +194,21 @@ impl WebhookUrl {
         if t.len() > 2000 {
             return Err(FieldError::new(field, Rule::TooLong { max: 2000 }));
         }
-        let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://"));
+        let rest = t
+            .strip_prefix("https://")
+            .or_else(|| t.strip_prefix("http://"));
         match rest {
-            Some(r) if !r.is_empty() && !r.starts_with('/') && !t.chars().any(char::is_whitespace) => {
+            Some(r)
+                if !r.is_empty() && !r.starts_with('/') && !t.chars().any(char::is_whitespace) =>
+            {
                 Ok(Self(t.to_owned()))
             }
-            _ => Err(FieldError::new(field, Rule::Pattern { expected: "an http:// or https:// URL" })),
+            _ => Err(FieldError::new(
+                field,
+                Rule::Pattern {
+                    expected: "an http:// or https:// URL",
+                },
+            )),
         }
     }
     pub fn as_str(&self) -> &str {
@@ -198,8 +226,14 @@ mod tests {
         assert!(DisplayName::parse("name", &hundred_han).is_ok());
         let err = DisplayName::parse("name", &"商".repeat(101)).unwrap_err();
         assert_eq!(err.rule, Rule::TooLong { max: 100 });
-        assert_eq!(DisplayName::parse("name", "   ").unwrap_err().rule, Rule::Required);
-        assert_eq!(DisplayName::parse("name", " 张三 ").unwrap().as_str(), "张三");
+        assert_eq!(
+            DisplayName::parse("name", "   ").unwrap_err().rule,
+            Rule::Required
+        );
+        assert_eq!(
+            DisplayName::parse("name", " 张三 ").unwrap().as_str(),
+            "张三"
+        );
         assert_eq!(
             Title::parse("title", "a\u{0}b").unwrap_err().rule.code(),
             "invalid"
@@ -208,10 +242,22 @@ mod tests {
 
     #[test]
     fn login_rules() {
-        assert_eq!(Login::parse("login", "Agent.Wang").unwrap().as_str(), "agent.wang");
-        assert_eq!(Login::parse("login", "ab").unwrap_err().rule, Rule::TooShort { min: 3 });
-        assert_eq!(Login::parse("login", "-abc").unwrap_err().rule.code(), "pattern");
-        assert_eq!(Login::parse("login", "张三丰").unwrap_err().rule.code(), "pattern");
+        assert_eq!(
+            Login::parse("login", "Agent.Wang").unwrap().as_str(),
+            "agent.wang"
+        );
+        assert_eq!(
+            Login::parse("login", "ab").unwrap_err().rule,
+            Rule::TooShort { min: 3 }
+        );
+        assert_eq!(
+            Login::parse("login", "-abc").unwrap_err().rule.code(),
+            "pattern"
+        );
+        assert_eq!(
+            Login::parse("login", "张三丰").unwrap_err().rule.code(),
+            "pattern"
+        );
     }
 
     #[test]
@@ -221,9 +267,21 @@ mod tests {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
         assert!(NewPassword::parse("password", "correct horse").is_ok());
-        assert_eq!(NewPassword::parse("password", "short").unwrap_err().rule, Rule::TooShort { min: 10 });
-        assert_eq!(NewPassword::parse("password", "aaaaaaaaaaaa").unwrap_err().rule.code(), "invalid");
-        assert_eq!(format!("{:?}", NewPassword::parse("p", "secret-secret").unwrap()), "NewPassword(***)");
+        assert_eq!(
+            NewPassword::parse("password", "short").unwrap_err().rule,
+            Rule::TooShort { min: 10 }
+        );
+        assert_eq!(
+            NewPassword::parse("password", "aaaaaaaaaaaa")
+                .unwrap_err()
+                .rule
+                .code(),
+            "invalid"
+        );
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("p", "secret-secret").unwrap()),
+            "NewPassword(***)"
+        );
         assert!(WebhookUrl::parse("url", "https://hooks.example.cn/posdesk").is_ok());
         assert!(WebhookUrl::parse("url", "ftp://x").is_err());
         assert!(WebhookUrl::parse("url", "https://").is_err());

@@ -57,7 +57,10 @@ mod tests {
 
     #[test]
     fn rfc3339_known_instants() {
-        assert_eq!(Timestamp::from_millis(0).to_rfc3339(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            Timestamp::from_millis(0).to_rfc3339(),
+            "1970-01-01T00:00:00.000Z"
+        );
         // 2026-11-25T03:11:51.250Z
         assert_eq!(
             Timestamp::from_millis(1_795_576_311_250).to_rfc3339(),

@@ -51,7 +51,8 @@ impl Config {
     /// Defaults overridden by the environment.
     pub fn from_env() -> Result<Self, String> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let data_dir = PathBuf::from(env("POSDESK_DATA_DIR").unwrap_or_else(|| "./posdesk-data".into()));
+        let data_dir =
+            PathBuf::from(env("POSDESK_DATA_DIR").unwrap_or_else(|| "./posdesk-data".into()));
         let database = match env("DATABASE_URL") {
             Some(url) => Location::parse(&url)?,
             None => Location::Sqlite(data_dir.join("posdesk.db")),
@@ -67,7 +68,8 @@ impl Config {
             secure_cookies: env("POSDESK_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
             session_ttl_ms: 12 * 3_600_000,
             smtp_url: env("POSDESK_SMTP_URL").map(Secret::new),
-            mail_from: env("POSDESK_MAIL_FROM").unwrap_or_else(|| "posdesk <noreply@posdesk.local>".into()),
+            mail_from: env("POSDESK_MAIL_FROM")
+                .unwrap_or_else(|| "posdesk <noreply@posdesk.local>".into()),
             run_jobs: env("POSDESK_NO_JOBS").is_none(),
             job_poll_ms: 1000,
             max_body_bytes: 1024 * 1024,

@@ -42,11 +42,31 @@ const PROVIDERS: &[ProviderSeed] = &[
         hotline: "400-826-1180",
         region: "3301",
         merchants: &[
-            ("西湖区知味小笼包店", "5812", "浙江省杭州市西湖区文三路 88 号"),
-            ("拱墅区鲜果时光水果店", "5411", "浙江省杭州市拱墅区湖墅南路 210 号"),
-            ("滨江区悦读书屋", "5942", "浙江省杭州市滨江区江南大道 1200 号"),
-            ("上城区老张五金建材", "5251", "浙江省杭州市上城区解放路 45 号"),
-            ("余杭区好运来便利店", "5499", "浙江省杭州市余杭区文一西路 998 号"),
+            (
+                "西湖区知味小笼包店",
+                "5812",
+                "浙江省杭州市西湖区文三路 88 号",
+            ),
+            (
+                "拱墅区鲜果时光水果店",
+                "5411",
+                "浙江省杭州市拱墅区湖墅南路 210 号",
+            ),
+            (
+                "滨江区悦读书屋",
+                "5942",
+                "浙江省杭州市滨江区江南大道 1200 号",
+            ),
+            (
+                "上城区老张五金建材",
+                "5251",
+                "浙江省杭州市上城区解放路 45 号",
+            ),
+            (
+                "余杭区好运来便利店",
+                "5499",
+                "浙江省杭州市余杭区文一西路 998 号",
+            ),
         ],
     },
     ProviderSeed {
@@ -57,14 +77,28 @@ const PROVIDERS: &[ProviderSeed] = &[
         hotline: "400-755-3366",
         region: "4403",
         merchants: &[
-            ("南山区海岸城茶饮店", "5814", "广东省深圳市南山区文心五路 33 号"),
-            ("福田区华强北数码配件", "5732", "广东省深圳市福田区华强北路 1002 号"),
+            (
+                "南山区海岸城茶饮店",
+                "5814",
+                "广东省深圳市南山区文心五路 33 号",
+            ),
+            (
+                "福田区华强北数码配件",
+                "5732",
+                "广东省深圳市福田区华强北路 1002 号",
+            ),
             ("宝安区客家菜馆", "5812", "广东省深圳市宝安区新安六路 18 号"),
         ],
     },
 ];
 
-const MODELS: &[(&str, &str)] = &[("新大陆", "ME31"), ("拉卡拉", "Q5"), ("百富", "A920"), ("联迪", "A8"), ("新国都", "N5")];
+const MODELS: &[(&str, &str)] = &[
+    ("新大陆", "ME31"),
+    ("拉卡拉", "Q5"),
+    ("百富", "A920"),
+    ("联迪", "A8"),
+    ("新国都", "N5"),
+];
 
 const STAFF: &[(&str, Role, &str)] = &[
     ("admin", Role::ProviderAdmin, "王海燕"),
@@ -88,10 +122,18 @@ fn login(s: &str) -> Login {
 pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     let principal = operator_principal();
     let ctx = Ctx::operator(state, &principal, "demo");
-    let mut logins = vec![DemoLogin { login: "platform".into(), role: Role::PlatformAdmin, provider: None }];
+    let mut logins = vec![DemoLogin {
+        login: "platform".into(),
+        role: Role::PlatformAdmin,
+        provider: None,
+    }];
     for p in PROVIDERS {
         for (suffix, role, _) in STAFF {
-            logins.push(DemoLogin { login: format!("{}.{suffix}", p.prefix), role: *role, provider: Some(p.short.into()) });
+            logins.push(DemoLogin {
+                login: format!("{}.{suffix}", p.prefix),
+                role: *role,
+                provider: Some(p.short.into()),
+            });
         }
         logins.push(DemoLogin {
             login: format!("{}.merchant", p.prefix),
@@ -110,7 +152,12 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     }
 
     let password = || NewPassword::parse("password", DEMO_PASSWORD).ok();
-    let user = |tenant: Option<TenantId>, l: &str, n: &str, role: Role, merchant: Option<MerchantId>, terminal: Option<TerminalId>| {
+    let user = |tenant: Option<TenantId>,
+                l: &str,
+                n: &str,
+                role: Role,
+                merchant: Option<MerchantId>,
+                terminal: Option<TerminalId>| {
         service::users::NewUser {
             provider: tenant,
             login: login(l),
@@ -119,11 +166,26 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             role,
             merchant,
             terminal,
-            password: if role == Role::TerminalAgent { None } else { password() },
+            password: if role == Role::TerminalAgent {
+                None
+            } else {
+                password()
+            },
             locale: Locale::ZhCn,
         }
     };
-    service::users::create(&ctx, user(None, "platform", "平台运维", Role::PlatformAdmin, None, None)).await?;
+    service::users::create(
+        &ctx,
+        user(
+            None,
+            "platform",
+            "平台运维",
+            Role::PlatformAdmin,
+            None,
+            None,
+        ),
+    )
+    .await?;
 
     for (pi, p) in PROVIDERS.iter().enumerate() {
         let provider = service::providers::create(
@@ -138,7 +200,18 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         .await?;
         let t = provider.id;
         for (suffix, role, person) in STAFF {
-            service::users::create(&ctx, user(Some(t), &format!("{}.{suffix}", p.prefix), person, *role, None, None)).await?;
+            service::users::create(
+                &ctx,
+                user(
+                    Some(t),
+                    &format!("{}.{suffix}", p.prefix),
+                    person,
+                    *role,
+                    None,
+                    None,
+                ),
+            )
+            .await?;
         }
         let mut first_merchant = None;
         let mut first_terminal = None;
@@ -151,7 +224,9 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                         tenant: t,
                         name: (*mname).into(),
                         mid: format!("10{}{}{}{:04}", pi + 2, p.region, mcc, mi + 1),
-                        contact_name: Some(["周老板", "吴女士", "郑先生", "冯店长", "何经理"][mi % 5].into()),
+                        contact_name: Some(
+                            ["周老板", "吴女士", "郑先生", "冯店长", "何经理"][mi % 5].into(),
+                        ),
                         contact_phone: Some(format!("1380571{:04}", 1000 + mi * 37 + pi * 500)),
                         address: Some((*addr).into()),
                     },
@@ -167,7 +242,13 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                             id: TerminalId::from_uuid(new_uuid()),
                             tenant: t,
                             merchant: Some(m.id),
-                            sn: format!("{}{}{:02}{:06}", model.replace(' ', ""), p.region, mi, 100_000 + ti * 7 + pi * 1000),
+                            sn: format!(
+                                "{}{}{:02}{:06}",
+                                model.replace(' ', ""),
+                                p.region,
+                                mi,
+                                100_000 + ti * 7 + pi * 1000
+                            ),
                             tid: Some(format!("{}{:02}{:02}", &p.region[..4], mi + 1, ti + 1)),
                             model: model.into(),
                             manufacturer: maker.into(),
@@ -181,12 +262,26 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         }
         service::users::create(
             &ctx,
-            user(Some(t), &format!("{}.merchant", p.prefix), "周老板", Role::MerchantUser, first_merchant, None),
+            user(
+                Some(t),
+                &format!("{}.merchant", p.prefix),
+                "周老板",
+                Role::MerchantUser,
+                first_merchant,
+                None,
+            ),
         )
         .await?;
         service::users::create(
             &ctx,
-            user(Some(t), &format!("{}.terminal", p.prefix), "终端代理", Role::TerminalAgent, None, first_terminal),
+            user(
+                Some(t),
+                &format!("{}.terminal", p.prefix),
+                "终端代理",
+                Role::TerminalAgent,
+                None,
+                first_terminal,
+            ),
         )
         .await?;
 
@@ -200,9 +295,24 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         .unwrap_or_else(|_| unreachable!());
         let actx = Ctx::operator(state, &admin_principal, "demo");
         for (title, body, audience, publish) in [
-            ("元旦期间服务时间调整", "2027 年 1 月 1 日至 3 日，热线 9:00–17:00 值班，上门维修顺延至 1 月 4 日。", Audience::Merchants, true),
-            ("固件 V3.1 灰度升级通知", "本周起在夜间 0:00–6:00 分批推送，升级期间终端可能重启一次。", Audience::Merchants, true),
-            ("备用机库存盘点", "请各网点于周五前完成备用机盘点并在系统登记。", Audience::Staff, false),
+            (
+                "元旦期间服务时间调整",
+                "2027 年 1 月 1 日至 3 日，热线 9:00–17:00 值班，上门维修顺延至 1 月 4 日。",
+                Audience::Merchants,
+                true,
+            ),
+            (
+                "固件 V3.1 灰度升级通知",
+                "本周起在夜间 0:00–6:00 分批推送，升级期间终端可能重启一次。",
+                Audience::Merchants,
+                true,
+            ),
+            (
+                "备用机库存盘点",
+                "请各网点于周五前完成备用机盘点并在系统登记。",
+                Audience::Staff,
+                false,
+            ),
         ] {
             service::announcements::create(
                 &actx,

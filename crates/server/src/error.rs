@@ -31,7 +31,10 @@ pub enum ApiError {
     #[error("{0}")]
     Invalid(FieldError),
     #[error("{detail}")]
-    Conflict { detail: String, field: Option<String> },
+    Conflict {
+        detail: String,
+        field: Option<String>,
+    },
     #[error("the record changed since you read it (current version {current})")]
     PreconditionFailed { current: i64 },
     #[error("request body too large (limit {limit} bytes)")]
@@ -84,8 +87,12 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status();
         let (field, rule) = match self {
-            ApiError::BadRequest(f) | ApiError::Invalid(f) => (Some(f.field.clone()), Some(f.rule.code().to_owned())),
-            ApiError::Conflict { field, .. } => (field.clone(), field.as_ref().map(|_| "unique".to_owned())),
+            ApiError::BadRequest(f) | ApiError::Invalid(f) => {
+                (Some(f.field.clone()), Some(f.rule.code().to_owned()))
+            }
+            ApiError::Conflict { field, .. } => {
+                (field.clone(), field.as_ref().map(|_| "unique".to_owned()))
+            }
             _ => (None, None),
         };
         let slug = match self {
@@ -120,9 +127,13 @@ impl IntoResponse for ApiError {
         }
         let status = self.status();
         let mut res = (status, axum::Json(self.problem())).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -146,16 +157,31 @@ impl From<posdesk_storage::Error> for ApiError {
         match e {
             E::NotFound => ApiError::NotFound,
             E::Unique { columns } => {
-                let field = columns.rsplit(", ").next().unwrap_or(&columns).trim().to_owned();
-                ApiError::Conflict { detail: format!("{field} is already taken"), field: Some(field) }
+                let field = columns
+                    .rsplit(", ")
+                    .next()
+                    .unwrap_or(&columns)
+                    .trim()
+                    .to_owned();
+                ApiError::Conflict {
+                    detail: format!("{field} is already taken"),
+                    field: Some(field),
+                }
             }
             E::Stale { current } => ApiError::PreconditionFailed { current },
-            E::Illegal(t) => ApiError::Conflict { detail: t.to_string(), field: Some("status".into()) },
+            E::Illegal(t) => ApiError::Conflict {
+                detail: t.to_string(),
+                field: Some("status".into()),
+            },
             E::Invalid(f) => ApiError::Invalid(f),
-            E::Rejected(msg) => ApiError::Conflict { detail: msg, field: None },
-            E::IdempotencyReplay => {
-                ApiError::Conflict { detail: "the Idempotency-Key was already used".into(), field: None }
-            }
+            E::Rejected(msg) => ApiError::Conflict {
+                detail: msg,
+                field: None,
+            },
+            E::IdempotencyReplay => ApiError::Conflict {
+                detail: "the Idempotency-Key was already used".into(),
+                field: None,
+            },
             E::Transient(_) | E::Unavailable => ApiError::Unavailable,
             E::Backend(msg) => ApiError::Internal(msg),
         }

@@ -34,7 +34,12 @@ impl Locale {
         match s {
             "zh-CN" | "zh" | "zh-cn" => Ok(Locale::ZhCn),
             "en" | "en-US" | "en-GB" => Ok(Locale::En),
-            _ => Err(posdesk_core::FieldError::new(field, posdesk_core::Rule::OneOf { allowed: vec!["zh-CN", "en"] })),
+            _ => Err(posdesk_core::FieldError::new(
+                field,
+                posdesk_core::Rule::OneOf {
+                    allowed: vec!["zh-CN", "en"],
+                },
+            )),
         }
     }
 
@@ -42,7 +47,12 @@ impl Locale {
     pub fn from_accept_language(h: Option<&str>) -> Self {
         let Some(h) = h else { return Locale::ZhCn };
         for part in h.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("zh") {
                 return Locale::ZhCn;
             }
@@ -73,16 +83,23 @@ impl Tr {
     }
 
     pub fn t(&self, key: &str) -> String {
-        LOCALES.try_lookup(&self.locale.langid(), key).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup(&self.locale.langid(), key)
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// A message with named arguments.
     pub fn ta(&self, key: &str, args: &[(&str, String)]) -> String {
-        let map: HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'_>> = args
+        let map: HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue<'_>,
+        > = args
             .iter()
             .map(|(k, v)| (std::borrow::Cow::Owned((*k).to_owned()), v.clone().into()))
             .collect();
-        LOCALES.try_lookup_complete(&self.locale.langid(), key, Some(&map)).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup_complete(&self.locale.langid(), key, Some(&map))
+            .unwrap_or_else(|| key.to_owned())
     }
 
     pub fn role(&self, r: posdesk_core::authz::Role) -> String {

@@ -34,11 +34,15 @@ pub fn install() -> Option<PrometheusHandle> {
 pub async fn track(State(_state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().as_str().to_owned();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("posdesk_http_requests_total", &labels).increment(1);
-    metrics::histogram!("posdesk_http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("posdesk_http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
     res
 }

@@ -38,12 +38,20 @@ fn to_json(v: &Value) -> serde_json::Value {
 fn from_json(v: &serde_json::Value) -> Result<Value> {
     Ok(match v {
         serde_json::Value::Null => Value::Null,
-        serde_json::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| Error::Backend(format!("number {n}")))?),
+        serde_json::Value::Number(n) => Value::Int(
+            n.as_i64()
+                .ok_or_else(|| Error::Backend(format!("number {n}")))?,
+        ),
         serde_json::Value::String(s) => Value::Text(s.clone()),
         serde_json::Value::Object(o) => {
-            let s = o.get("b64").and_then(|v| v.as_str()).ok_or_else(|| Error::Backend("bad blob".into()))?;
+            let s = o
+                .get("b64")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| Error::Backend("bad blob".into()))?;
             Value::Blob(
-                base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| Error::Backend(e.to_string()))?,
+                base64::engine::general_purpose::STANDARD
+                    .decode(s)
+                    .map_err(|e| Error::Backend(e.to_string()))?,
             )
         }
         other => return Err(Error::Backend(format!("unexpected value {other}"))),
@@ -52,7 +60,11 @@ fn from_json(v: &serde_json::Value) -> Result<Value> {
 
 async fn column_names(c: &mut dyn Conn, table: &str) -> Result<Vec<String>> {
     let all = crate::migrate::columns(c).await?;
-    Ok(all.into_iter().filter(|(t, _)| t == table).map(|(_, col)| col).collect())
+    Ok(all
+        .into_iter()
+        .filter(|(t, _)| t == table)
+        .map(|(_, col)| col)
+        .collect())
 }
 
 /// Writes the backup; returns the number of rows written.
@@ -60,19 +72,35 @@ pub async fn dump(store: &Store, out: std::path::PathBuf) -> Result<u64> {
     store
         .read_snapshot(move |c| {
             Box::pin(async move {
-                let file = std::fs::File::create(&out).map_err(|e| Error::Backend(format!("{}: {e}", out.display())))?;
+                let file = std::fs::File::create(&out)
+                    .map_err(|e| Error::Backend(format!("{}: {e}", out.display())))?;
                 let mut w = std::io::BufWriter::new(file);
-                let version = c.query_one("SELECT MAX(version) FROM schema_migrations", &[]).await?.int(0)?;
+                let version = c
+                    .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+                    .await?
+                    .int(0)?;
                 let io = |e: std::io::Error| Error::Backend(e.to_string());
-                writeln!(w, "{}", json!({"posdesk_backup": 1, "schema_version": version})).map_err(io)?;
+                writeln!(
+                    w,
+                    "{}",
+                    json!({"posdesk_backup": 1, "schema_version": version})
+                )
+                .map_err(io)?;
                 let mut n = 0;
                 for (table, order) in TABLES {
                     let cols = column_names(c, table).await?;
-                    let rows: Vec<Row> =
-                        c.query(&format!("SELECT {} FROM {table} ORDER BY {order}", cols.join(", ")), &[]).await?;
+                    let rows: Vec<Row> = c
+                        .query(
+                            &format!("SELECT {} FROM {table} ORDER BY {order}", cols.join(", ")),
+                            &[],
+                        )
+                        .await?;
                     for r in rows {
-                        let obj: serde_json::Map<String, serde_json::Value> =
-                            cols.iter().cloned().zip(r.values().iter().map(to_json)).collect();
+                        let obj: serde_json::Map<String, serde_json::Value> = cols
+                            .iter()
+                            .cloned()
+                            .zip(r.values().iter().map(to_json))
+                            .collect();
                         writeln!(w, "{}", json!({"t": table, "r": obj})).map_err(io)?;
                         n += 1;
                     }
@@ -87,7 +115,10 @@ pub async fn dump(store: &Store, out: std::path::PathBuf) -> Result<u64> {
 /// Loads a backup into an empty, migrated database, in one transaction.
 pub async fn load(store: &Store, input: std::path::PathBuf) -> Result<u64> {
     store
-        .write(crate::WriteMeta::new(crate::Actor::system("restore"), "restore"), Restore { input })
+        .write(
+            crate::WriteMeta::new(crate::Actor::system("restore"), "restore"),
+            Restore { input },
+        )
         .await
 }
 
@@ -103,8 +134,13 @@ impl crate::Mutation for Restore {
         _ctx: &'a crate::Ctx,
     ) -> futures::future::BoxFuture<'a, Result<crate::Applied<u64>>> {
         Box::pin(async move {
-            let nonempty = c.query_one("SELECT COUNT(*) FROM providers", &[]).await?.int(0)?
-                + c.query_one("SELECT COUNT(*) FROM users", &[]).await?.int(0)?;
+            let nonempty = c
+                .query_one("SELECT COUNT(*) FROM providers", &[])
+                .await?
+                .int(0)?
+                + c.query_one("SELECT COUNT(*) FROM users", &[])
+                    .await?
+                    .int(0)?;
             if nonempty > 0 {
                 return Err(Error::Rejected("restore needs an empty database".into()));
             }
@@ -115,21 +151,32 @@ impl crate::Mutation for Restore {
                 .next()
                 .ok_or_else(|| Error::Rejected("empty backup file".into()))?
                 .map_err(|e| Error::Backend(e.to_string()))
-                .and_then(|l| serde_json::from_str(&l).map_err(|e| Error::Rejected(format!("header: {e}"))))?;
-            let have = c.query_one("SELECT MAX(version) FROM schema_migrations", &[]).await?.int(0)?;
+                .and_then(|l| {
+                    serde_json::from_str(&l).map_err(|e| Error::Rejected(format!("header: {e}")))
+                })?;
+            let have = c
+                .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+                .await?
+                .int(0)?;
             if header.get("schema_version").and_then(|v| v.as_i64()) != Some(have) {
-                return Err(Error::Rejected(format!("backup schema {} does not match database schema {have}", header)));
+                return Err(Error::Rejected(format!(
+                    "backup schema {} does not match database schema {have}",
+                    header
+                )));
             }
             let mut n = 0;
             for line in lines {
                 let line = line.map_err(|e| Error::Backend(e.to_string()))?;
-                let v: serde_json::Value =
-                    serde_json::from_str(&line).map_err(|e| Error::Rejected(format!("line {}: {e}", n + 2)))?;
+                let v: serde_json::Value = serde_json::from_str(&line)
+                    .map_err(|e| Error::Rejected(format!("line {}: {e}", n + 2)))?;
                 let table = v.get("t").and_then(|t| t.as_str()).unwrap_or_default();
                 if !TABLES.iter().any(|(t, _)| *t == table) {
                     return Err(Error::Rejected(format!("unknown table {table:?}")));
                 }
-                let obj = v.get("r").and_then(|r| r.as_object()).ok_or_else(|| Error::Rejected("row".into()))?;
+                let obj = v
+                    .get("r")
+                    .and_then(|r| r.as_object())
+                    .ok_or_else(|| Error::Rejected("row".into()))?;
                 let cols: Vec<&String> = obj.keys().collect();
                 let known = column_names(c, table).await?;
                 if let Some(bad) = cols.iter().find(|k| !known.contains(k)) {
@@ -138,8 +185,15 @@ impl crate::Mutation for Restore {
                 let params = obj.values().map(from_json).collect::<Result<Vec<_>>>()?;
                 let ph: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
                 let names: Vec<&str> = cols.iter().map(|s| s.as_str()).collect();
-                c.execute(&format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), ph.join(", ")), &params)
-                    .await?;
+                c.execute(
+                    &format!(
+                        "INSERT INTO {table} ({}) VALUES ({})",
+                        names.join(", "),
+                        ph.join(", ")
+                    ),
+                    &params,
+                )
+                .await?;
                 n += 1;
             }
             Ok(crate::Applied::unaudited(n))

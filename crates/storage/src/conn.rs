@@ -16,14 +16,20 @@ pub enum Dialect {
 pub trait Conn: Send {
     fn dialect(&self) -> Dialect;
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>>;
-    fn query<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<Vec<Row>>>;
+    fn query<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<Vec<Row>>>;
     /// Runs several statements separated by `;` with no parameters (migrations, BEGIN/ROLLBACK).
     fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
 impl dyn Conn + '_ {
     pub async fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row> {
-        self.query_opt(sql, params).await?.ok_or(crate::Error::NotFound)
+        self.query_opt(sql, params)
+            .await?
+            .ok_or(crate::Error::NotFound)
     }
     pub async fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params).await?.into_iter().next())

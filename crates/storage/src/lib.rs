@@ -69,13 +69,18 @@ impl Location {
         if let Some(p) = url.strip_prefix("sqlite://") {
             let p = p.split('?').next().unwrap_or(p);
             if p.is_empty() {
-                return Err("sqlite:// URL needs a file path, e.g. sqlite://./posdesk-data/posdesk.db".into());
+                return Err(
+                    "sqlite:// URL needs a file path, e.g. sqlite://./posdesk-data/posdesk.db"
+                        .into(),
+                );
             }
             Ok(Location::Sqlite(p.into()))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Location::Postgres(url.to_owned()))
         } else {
-            Err(format!("unsupported DATABASE_URL {url:?}: use sqlite://PATH or postgres://..."))
+            Err(format!(
+                "unsupported DATABASE_URL {url:?}: use sqlite://PATH or postgres://..."
+            ))
         }
     }
 }
@@ -98,11 +103,17 @@ impl Store {
         match location {
             Location::Sqlite(path) => {
                 let (backend, writer) = sqlite::SqliteBackend::open(path)?;
-                Ok(Self { engine: Arc::new(Engine::Sqlite(backend)), writer })
+                Ok(Self {
+                    engine: Arc::new(Engine::Sqlite(backend)),
+                    writer,
+                })
             }
             Location::Postgres(url) => {
                 let (backend, writer) = postgres::PgBackend::open(url).await?;
-                Ok(Self { engine: Arc::new(Engine::Postgres(backend)), writer })
+                Ok(Self {
+                    engine: Arc::new(Engine::Postgres(backend)),
+                    writer,
+                })
             }
         }
     }
@@ -154,7 +165,8 @@ impl Store {
 
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<()> {
-        self.read(|c| Box::pin(async move { c.query("SELECT 1", &[]).await.map(|_| ()) })).await
+        self.read(|c| Box::pin(async move { c.query("SELECT 1", &[]).await.map(|_| ()) }))
+            .await
     }
 }
 

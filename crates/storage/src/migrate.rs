@@ -63,7 +63,11 @@ async fn apply(c: &mut dyn Conn, dialect: Dialect) -> Result<Vec<i64>> {
         .await?;
         c.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            &[Value::Int(m.version), Value::from(m.name), Value::from(crate::now())],
+            &[
+                Value::Int(m.version),
+                Value::from(m.name),
+                Value::from(crate::now()),
+            ],
         )
         .await?;
         now_applied.push(m.version);

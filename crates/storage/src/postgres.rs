@@ -20,8 +20,16 @@ pub(crate) struct PgBackend {
 
 impl PgBackend {
     pub(crate) async fn open(url: &str) -> Result<(Self, WriterHandle)> {
-        let cfg: tokio_postgres::Config = url.parse().map_err(|e| Error::Backend(format!("DATABASE_URL: {e}")))?;
-        let mgr = Manager::from_config(cfg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let cfg: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| Error::Backend(format!("DATABASE_URL: {e}")))?;
+        let mgr = Manager::from_config(
+            cfg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
         let pool = Pool::builder(mgr)
             .max_size(16)
             .build()
@@ -36,7 +44,10 @@ impl PgBackend {
             while let Some(first) = rx.recv().await {
                 let batch = writer::drain(first, &mut rx);
                 match wpool.get().await {
-                    Ok(client) => writer::run_batch(&mut PgConn { client: &client }, batch, crate::now()).await,
+                    Ok(client) => {
+                        writer::run_batch(&mut PgConn { client: &client }, batch, crate::now())
+                            .await
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "writer could not get a connection");
                         writer::fail_all(batch, Error::Unavailable);
@@ -104,7 +115,9 @@ fn map_err(e: tokio_postgres::Error) -> Error {
                 .to_owned();
             return Error::Unique { columns };
         }
-        if *db.code() == SqlState::T_R_DEADLOCK_DETECTED || *db.code() == SqlState::T_R_SERIALIZATION_FAILURE {
+        if *db.code() == SqlState::T_R_DEADLOCK_DETECTED
+            || *db.code() == SqlState::T_R_SERIALIZATION_FAILURE
+        {
             return Error::Transient(db.message().to_owned());
         }
         return Error::Backend(format!("{}: {}", db.code().code(), db.message()));
@@ -120,14 +133,25 @@ fn to_row(r: &tokio_postgres::Row) -> Result<Row> {
     for (i, col) in r.columns().iter().enumerate() {
         let v = match *col.type_() {
             Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|o| o.map(Value::Int)),
-            Type::INT4 => r.try_get::<_, Option<i32>>(i).map(|o| o.map(|v| Value::Int(v.into()))),
-            Type::INT2 => r.try_get::<_, Option<i16>>(i).map(|o| o.map(|v| Value::Int(v.into()))),
+            Type::INT4 => r
+                .try_get::<_, Option<i32>>(i)
+                .map(|o| o.map(|v| Value::Int(v.into()))),
+            Type::INT2 => r
+                .try_get::<_, Option<i16>>(i)
+                .map(|o| o.map(|v| Value::Int(v.into()))),
             Type::BOOL => r.try_get::<_, Option<bool>>(i).map(|o| o.map(Value::from)),
-            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
-                r.try_get::<_, Option<String>>(i).map(|o| o.map(Value::Text))
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => r
+                .try_get::<_, Option<String>>(i)
+                .map(|o| o.map(Value::Text)),
+            Type::BYTEA => r
+                .try_get::<_, Option<Vec<u8>>>(i)
+                .map(|o| o.map(Value::Blob)),
+            ref other => {
+                return Err(Error::Backend(format!(
+                    "column {}: unsupported type {other}",
+                    col.name()
+                )));
             }
-            Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i).map(|o| o.map(Value::Blob)),
-            ref other => return Err(Error::Backend(format!("column {}: unsupported type {other}", col.name()))),
         }
         .map_err(map_err)?;
         vals.push(v.unwrap_or(Value::Null));
@@ -143,15 +167,21 @@ impl Conn for PgConn<'_> {
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
             let st = self.client.prepare_cached(sql).await.map_err(map_err)?;
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
             self.client.execute(&st, &refs).await.map_err(map_err)
         })
     }
 
-    fn query<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<Vec<Row>>> {
+    fn query<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<Vec<Row>>> {
         Box::pin(async move {
             let st = self.client.prepare_cached(sql).await.map_err(map_err)?;
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
             let rows = self.client.query(&st, &refs).await.map_err(map_err)?;
             rows.iter().map(to_row).collect()
         })

@@ -37,11 +37,17 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
-    conn.execute_batch(if read_only { "PRAGMA busy_timeout=5000; PRAGMA query_only=ON;" } else { PRAGMAS })
-        .map_err(map_err)?;
+    conn.execute_batch(if read_only {
+        "PRAGMA busy_timeout=5000; PRAGMA query_only=ON;"
+    } else {
+        PRAGMAS
+    })
+    .map_err(map_err)?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }
@@ -49,18 +55,23 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
 impl SqliteBackend {
     pub(crate) fn open(path: &Path) -> Result<(Self, WriterHandle)> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Backend(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Backend(format!("creating {}: {e}", dir.display())))?;
         }
         let mut wconn = open_conn(path, false)?;
         futures::executor::block_on(crate::migrate::run(&mut SqliteConn { conn: &mut wconn }))?;
-        wconn.execute_batch("PRAGMA wal_autocheckpoint=0;").map_err(map_err)?;
+        wconn
+            .execute_batch("PRAGMA wal_autocheckpoint=0;")
+            .map_err(map_err)?;
         let ckpt = open_conn(path, false)?;
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("posdesk-sqlite-checkpoint".into())
             .spawn(move || {
                 // Ends when the writer thread ends (it holds the sender).
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop_rx.recv_timeout(CHECKPOINT_EVERY) {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stop_rx.recv_timeout(CHECKPOINT_EVERY)
+                {
                     if let Err(e) = ckpt.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
                         tracing::warn!(error = %e, "WAL checkpoint");
                     }
@@ -90,7 +101,9 @@ impl SqliteBackend {
                             Err(mpsc::error::TryRecvError::Disconnected) => return,
                         }
                     }
-                    let Some(first) = first.or_else(|| rx.blocking_recv()) else { return };
+                    let Some(first) = first.or_else(|| rx.blocking_recv()) else {
+                        return;
+                    };
                     let mut batch = writer::drain(first, &mut rx);
                     // Under concurrent load, give the requests already on their way a moment to
                     // join this commit: a larger batch writes each page once for all of them.
@@ -107,12 +120,18 @@ impl SqliteBackend {
                     }
                     last_batch = batch.len();
                     let now = crate::now();
-                    futures::executor::block_on(writer::run_batch(&mut SqliteConn { conn: &mut wconn }, batch, now));
+                    futures::executor::block_on(writer::run_batch(
+                        &mut SqliteConn { conn: &mut wconn },
+                        batch,
+                        now,
+                    ));
                 }
             })
             .map_err(|e| Error::Backend(format!("starting the writer thread: {e}")))?;
 
-        let readers = (0..READERS).map(|_| open_conn(path, true)).collect::<Result<Vec<_>>>()?;
+        let readers = (0..READERS)
+            .map(|_| open_conn(path, true))
+            .collect::<Result<Vec<_>>>()?;
         Ok((
             Self {
                 readers: Arc::new(Mutex::new(readers)),
@@ -128,7 +147,12 @@ impl SqliteBackend {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut dyn Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Unavailable)?;
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Unavailable)?;
         let readers = self.readers.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
@@ -181,7 +205,9 @@ fn from_ref(v: ValueRef<'_>) -> Result<Value> {
     Ok(match v {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Int(i),
-        ValueRef::Text(t) => Value::Text(String::from_utf8(t.to_vec()).map_err(|e| Error::Backend(e.to_string()))?),
+        ValueRef::Text(t) => {
+            Value::Text(String::from_utf8(t.to_vec()).map_err(|e| Error::Backend(e.to_string()))?)
+        }
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         ValueRef::Real(r) => return Err(Error::Backend(format!("unexpected REAL value {r}"))),
     })
@@ -221,16 +247,24 @@ impl Conn for SqliteConn<'_> {
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>> {
         let r = (|| {
             let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
-            st.execute(rusqlite::params_from_iter(params.iter())).map(|n| n as u64).map_err(map_err)
+            st.execute(rusqlite::params_from_iter(params.iter()))
+                .map(|n| n as u64)
+                .map_err(map_err)
         })();
         Box::pin(async move { r })
     }
 
-    fn query<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<Vec<Row>>> {
+    fn query<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<Vec<Row>>> {
         let r = (|| {
             let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
             let n = st.column_count();
-            let mut rows = st.query(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
+            let mut rows = st
+                .query(rusqlite::params_from_iter(params.iter()))
+                .map_err(map_err)?;
             let mut out = Vec::new();
             while let Some(row) = rows.next().map_err(map_err)? {
                 let mut vals = Vec::with_capacity(n);
@@ -254,7 +288,10 @@ impl Conn for SqliteConn<'_> {
 mod tests {
     #[test]
     fn rewrite_placeholders() {
-        assert_eq!(super::rewrite("SELECT $1, $12 WHERE a = $2"), "SELECT ?1, ?12 WHERE a = ?2");
+        assert_eq!(
+            super::rewrite("SELECT $1, $12 WHERE a = $2"),
+            "SELECT ?1, ?12 WHERE a = ?2"
+        );
         assert_eq!(super::rewrite("SELECT '$' || x"), "SELECT '$' || x");
     }
 }

@@ -33,12 +33,24 @@ pub async fn postgres() -> Option<Location> {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     // Drop schemas that earlier runs left behind more than an hour ago.
-    if let Ok(rows) = client.query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'pdt\\_%'", &[]).await {
+    if let Ok(rows) = client
+        .query(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'pdt\\_%'",
+            &[],
+        )
+        .await
+    {
         for r in rows {
             let name: String = r.get(0);
-            let stamp = name.split('_').nth(1).and_then(|s| s.parse::<u64>().ok()).unwrap_or(u64::MAX);
+            let stamp = name
+                .split('_')
+                .nth(1)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(u64::MAX);
             if stamp.saturating_add(3600) < now {
-                let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).await;
+                let _ = client
+                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    .await;
             }
         }
     }
@@ -48,7 +60,9 @@ pub async fn postgres() -> Option<Location> {
         .await
         .unwrap_or_else(|e| panic!("creating test schema: {e}"));
     let sep = if url.contains('?') { '&' } else { '?' };
-    Some(Location::Postgres(format!("{url}{sep}options=-csearch_path%3D{schema}")))
+    Some(Location::Postgres(format!(
+        "{url}{sep}options=-csearch_path%3D{schema}"
+    )))
 }
 
 /// A directory removed on drop.
@@ -59,8 +73,10 @@ pub struct TempDir {
 impl TempDir {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("posdesk-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("temp dir {}: {e}", path.display()));
+        let path =
+            std::env::temp_dir().join(format!("posdesk-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&path)
+            .unwrap_or_else(|e| panic!("temp dir {}: {e}", path.display()));
         Self { path }
     }
 }

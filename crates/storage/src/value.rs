@@ -84,12 +84,16 @@ pub struct Row(pub Vec<Value>);
 
 impl Row {
     fn at(&self, i: usize) -> Result<&Value> {
-        self.0.get(i).ok_or_else(|| Error::Backend(format!("column {i} out of range")))
+        self.0
+            .get(i)
+            .ok_or_else(|| Error::Backend(format!("column {i} out of range")))
     }
     pub fn int(&self, i: usize) -> Result<i64> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
-            other => Err(Error::Backend(format!("column {i}: expected integer, found {other:?}"))),
+            other => Err(Error::Backend(format!(
+                "column {i}: expected integer, found {other:?}"
+            ))),
         }
     }
     pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
@@ -101,7 +105,9 @@ impl Row {
     pub fn text(&self, i: usize) -> Result<String> {
         match self.at(i)? {
             Value::Text(v) => Ok(v.clone()),
-            other => Err(Error::Backend(format!("column {i}: expected text, found {other:?}"))),
+            other => Err(Error::Backend(format!(
+                "column {i}: expected text, found {other:?}"
+            ))),
         }
     }
     pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
@@ -117,7 +123,8 @@ impl Row {
         self.int(i).map(posdesk_core::Timestamp::from_millis)
     }
     pub fn opt_ts(&self, i: usize) -> Result<Option<posdesk_core::Timestamp>> {
-        self.opt_int(i).map(|o| o.map(posdesk_core::Timestamp::from_millis))
+        self.opt_int(i)
+            .map(|o| o.map(posdesk_core::Timestamp::from_millis))
     }
     pub fn values(&self) -> &[Value] {
         &self.0
@@ -125,7 +132,11 @@ impl Row {
 }
 
 /// Parses a stored id column back into its newtype; a malformed stored id is a backend fault.
-pub fn parse_id<T>(row: &Row, i: usize, parse: fn(&str, &str) -> std::result::Result<T, posdesk_core::FieldError>) -> Result<T> {
+pub fn parse_id<T>(
+    row: &Row,
+    i: usize,
+    parse: fn(&str, &str) -> std::result::Result<T, posdesk_core::FieldError>,
+) -> Result<T> {
     let s = row.text(i)?;
     parse("id", &s).map_err(|e| Error::Backend(format!("stored id in column {i}: {e}")))
 }
@@ -137,6 +148,8 @@ pub fn parse_opt_id<T>(
 ) -> Result<Option<T>> {
     match row.opt_text(i)? {
         None => Ok(None),
-        Some(s) => parse("id", &s).map(Some).map_err(|e| Error::Backend(format!("stored id in column {i}: {e}"))),
+        Some(s) => parse("id", &s)
+            .map(Some)
+            .map_err(|e| Error::Backend(format!("stored id in column {i}: {e}"))),
     }
 }

@@ -40,11 +40,17 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(id: impl ToString, role: &str) -> Self {
-        Self { id: id.to_string(), role: role.to_owned() }
+        Self {
+            id: id.to_string(),
+            role: role.to_owned(),
+        }
     }
     /// The CLI, background jobs and demo data act as `system:<what>`.
     pub fn system(what: &str) -> Self {
-        Self { id: format!("system:{what}"), role: "system".to_owned() }
+        Self {
+            id: format!("system:{what}"),
+            role: "system".to_owned(),
+        }
     }
 }
 
@@ -69,7 +75,12 @@ pub struct WriteMeta {
 
 impl WriteMeta {
     pub fn new(actor: Actor, request_id: impl Into<String>) -> Self {
-        Self { actor, request_id: request_id.into(), idempotency: None, outbox: Vec::new() }
+        Self {
+            actor,
+            request_id: request_id.into(),
+            idempotency: None,
+            outbox: Vec::new(),
+        }
     }
     pub fn with_outbox(mut self, job: crate::repo::jobs::NewJob) -> Self {
         self.outbox.push(job);
@@ -94,14 +105,21 @@ impl<T> Applied<T> {
     }
     /// A technical change with no business meaning (session bookkeeping, job leases).
     pub fn unaudited(value: T) -> Self {
-        Self { value, audit: Vec::new() }
+        Self {
+            value,
+            audit: Vec::new(),
+        }
     }
 }
 
 /// A state change, written once for both engines. `apply` may run more than once (see above).
 pub trait Mutation: Send + Sync + 'static {
     type Output: Serialize + Send + 'static;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Self::Output>>>;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Self::Output>>>;
 }
 
 struct Erased {
@@ -111,19 +129,36 @@ struct Erased {
 }
 
 trait ErasedMutation: Send + Sync {
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx, want_body: bool) -> BoxFuture<'a, Result<Erased>>;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+        want_body: bool,
+    ) -> BoxFuture<'a, Result<Erased>>;
 }
 
 impl<M: Mutation> ErasedMutation for M {
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx, want_body: bool) -> BoxFuture<'a, Result<Erased>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+        want_body: bool,
+    ) -> BoxFuture<'a, Result<Erased>> {
         Box::pin(async move {
             let applied = Mutation::apply(self, c, ctx).await?;
             let body = if want_body {
-                Some(serde_json::to_string(&applied.value).map_err(|e| Error::Backend(e.to_string()))?)
+                Some(
+                    serde_json::to_string(&applied.value)
+                        .map_err(|e| Error::Backend(e.to_string()))?,
+                )
             } else {
                 None
             };
-            Ok(Erased { value: Box::new(applied.value), body, audit: applied.audit })
+            Ok(Erased {
+                value: Box::new(applied.value),
+                body,
+                audit: applied.audit,
+            })
         })
     }
 }
@@ -148,7 +183,11 @@ impl WriterHandle {
     pub async fn submit<M: Mutation>(&self, meta: WriteMeta, m: M) -> Result<M::Output> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job { meta, mutation: Arc::new(m), reply })
+            .send(Job {
+                meta,
+                mutation: Arc::new(m),
+                reply,
+            })
             .await
             .map_err(|_| Error::Unavailable)?;
         let boxed = rx.await.map_err(|_| Error::Unavailable)??;
@@ -247,7 +286,11 @@ async fn attempt(
     let mut events: Vec<(AuditDraft, &WriteMeta)> = Vec::new();
     for &i in pending {
         let job = &jobs[i];
-        let ctx = Ctx { now, request_id: job.meta.request_id.clone(), actor: job.meta.actor.clone() };
+        let ctx = Ctx {
+            now,
+            request_id: job.meta.request_id.clone(),
+            actor: job.meta.actor.clone(),
+        };
         let idem = job.meta.idempotency.as_ref();
         let out = match job.mutation.apply(c, &ctx, idem.is_some()).await {
             Ok(out) => out,
@@ -255,13 +298,17 @@ async fn attempt(
             Err(e) => return Err(Failure::Mutation(i, e)),
         };
         if let (Some(tag), Some(body)) = (idem, out.body.as_ref()) {
-            crate::repo::idempotency::store(c, tag, body, now).await.map_err(|e| match e {
-                Error::Unique { .. } => Failure::Mutation(i, Error::IdempotencyReplay),
-                e => Failure::Batch(e),
-            })?;
+            crate::repo::idempotency::store(c, tag, body, now)
+                .await
+                .map_err(|e| match e {
+                    Error::Unique { .. } => Failure::Mutation(i, Error::IdempotencyReplay),
+                    e => Failure::Batch(e),
+                })?;
         }
         for j in &job.meta.outbox {
-            crate::repo::jobs::enqueue(c, j, now).await.map_err(|e| Failure::Mutation(i, e))?;
+            crate::repo::jobs::enqueue(c, j, now)
+                .await
+                .map_err(|e| Failure::Mutation(i, e))?;
         }
         events.extend(out.audit.into_iter().map(|d| (d, &job.meta)));
         values.push(out.value);
@@ -273,13 +320,20 @@ async fn attempt(
 
 /// Appends events to their chains. Heads are locked (`FOR UPDATE` on PostgreSQL, the write lock
 /// on SQLite) so several servers on one database extend each chain one at a time.
-async fn append_audit(c: &mut dyn Conn, events: Vec<(AuditDraft, &WriteMeta)>, now: Timestamp) -> Result<()> {
+async fn append_audit(
+    c: &mut dyn Conn,
+    events: Vec<(AuditDraft, &WriteMeta)>,
+    now: Timestamp,
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
     let mut by_chain: BTreeMap<String, Vec<(AuditDraft, &WriteMeta)>> = BTreeMap::new();
     for (d, m) in events {
-        by_chain.entry(chain_key(d.tenant)).or_default().push((d, m));
+        by_chain
+            .entry(chain_key(d.tenant))
+            .or_default()
+            .push((d, m));
     }
     let chains: Vec<String> = by_chain.keys().cloned().collect();
     let mut heads = lock_heads(c, &chains).await?;
@@ -322,14 +376,21 @@ async fn append_audit(c: &mut dyn Conn, events: Vec<(AuditDraft, &WriteMeta)>, n
         }
         c.execute(
             "UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1",
-            &[Value::from(chain.as_str()), Value::Int(seq), Value::from(prev.as_str())],
+            &[
+                Value::from(chain.as_str()),
+                Value::Int(seq),
+                Value::from(prev.as_str()),
+            ],
         )
         .await?;
     }
     crate::repo::audit::insert_events(c, &sealed).await
 }
 
-async fn lock_heads(c: &mut dyn Conn, chains: &[String]) -> Result<BTreeMap<String, (i64, String)>> {
+async fn lock_heads(
+    c: &mut dyn Conn,
+    chains: &[String],
+) -> Result<BTreeMap<String, (i64, String)>> {
     let placeholders: Vec<String> = (1..=chains.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT chain, seq, hash FROM audit_heads WHERE chain IN ({}) ORDER BY chain{}",
@@ -338,7 +399,9 @@ async fn lock_heads(c: &mut dyn Conn, chains: &[String]) -> Result<BTreeMap<Stri
     );
     let params: Vec<Value> = chains.iter().map(|s| Value::from(s.as_str())).collect();
     let rows = c.query(&sql, &params).await?;
-    rows.into_iter().map(|r| Ok((r.text(0)?, (r.int(1)?, r.text(2)?)))).collect()
+    rows.into_iter()
+        .map(|r| Ok((r.text(0)?, (r.int(1)?, r.text(2)?))))
+        .collect()
 }
 
 /// Answers every job in a batch with the same error (the writer could not run it at all).

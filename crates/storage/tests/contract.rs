@@ -44,19 +44,30 @@ fn new_announcement(tenant: TenantId, title: &str) -> announcements::CreateAnnou
 
 async fn schema_is_identical_on_both_engines(loc: Location) {
     let store = Store::open(&loc).await.unwrap();
-    let cols = store.read(|c| Box::pin(async move { posdesk_storage::migrate::columns(c).await })).await.unwrap();
+    let cols = store
+        .read(|c| Box::pin(async move { posdesk_storage::migrate::columns(c).await }))
+        .await
+        .unwrap();
     // The expected schema is the SQLite one; this test runs on both, so both must equal it.
     let (sqlite_loc, _dir) = posdesk_storage::testing::sqlite();
     let reference = Store::open(&sqlite_loc).await.unwrap();
-    let expected =
-        reference.read(|c| Box::pin(async move { posdesk_storage::migrate::columns(c).await })).await.unwrap();
+    let expected = reference
+        .read(|c| Box::pin(async move { posdesk_storage::migrate::columns(c).await }))
+        .await
+        .unwrap();
     assert_eq!(cols, expected);
     assert!(cols.iter().any(|(t, c)| t == "audit_events" && c == "hash"));
     // Reopening applies nothing twice.
     drop(store);
     let again = Store::open(&loc).await.unwrap();
     let n = again
-        .read(|c| Box::pin(async move { c.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).await?.int(0) }))
+        .read(|c| {
+            Box::pin(async move {
+                c.query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+                    .await?
+                    .int(0)
+            })
+        })
         .await
         .unwrap();
     assert_eq!(n, posdesk_storage::migrate::MIGRATIONS.len() as i64);
@@ -68,14 +79,23 @@ async fn concurrent_writes_chain_without_gaps(loc: Location) {
     let mut tasks = Vec::new();
     for i in 0..200 {
         let s = store.clone();
-        tasks.push(tokio::spawn(async move { s.write(meta(), new_announcement(t, &format!("公告 {i}"))).await }));
+        tasks.push(tokio::spawn(async move {
+            s.write(meta(), new_announcement(t, &format!("公告 {i}")))
+                .await
+        }));
     }
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    let reports = store.read(|c| Box::pin(async move { audit::verify_all(c).await })).await.unwrap();
+    let reports = store
+        .read(|c| Box::pin(async move { audit::verify_all(c).await }))
+        .await
+        .unwrap();
     let tenant_chain = reports.iter().find(|r| r.chain == t.to_string()).unwrap();
-    assert_eq!(tenant_chain.events, 201, "provider creation + 200 announcements");
+    assert_eq!(
+        tenant_chain.events, 201,
+        "provider creation + 200 announcements"
+    );
     assert!(reports.iter().all(|r| r.result.is_ok()), "{reports:?}");
 }
 
@@ -86,7 +106,11 @@ async fn a_failing_mutation_does_not_take_its_batch_down(loc: Location) {
     let mut tasks = Vec::new();
     for i in 0..20 {
         let s = store.clone();
-        let login = if i % 2 == 0 { dup.clone() } else { Login::parse("login", &format!("user{i}")).unwrap() };
+        let login = if i % 2 == 0 {
+            dup.clone()
+        } else {
+            Login::parse("login", &format!("user{i}")).unwrap()
+        };
         tasks.push(tokio::spawn(async move {
             s.write(
                 meta(),
@@ -123,13 +147,22 @@ async fn a_failing_mutation_does_not_take_its_batch_down(loc: Location) {
     let page = store
         .read(move |c| {
             Box::pin(async move {
-                users::list(c, &Scope::Tenant(t), &users::Filter::default(), &PageRequest::first(100)).await
+                users::list(
+                    c,
+                    &Scope::Tenant(t),
+                    &users::Filter::default(),
+                    &PageRequest::first(100),
+                )
+                .await
             })
         })
         .await
         .unwrap();
     assert_eq!(page.items.len(), 11);
-    let reports = store.read(|c| Box::pin(async move { audit::verify_all(c).await })).await.unwrap();
+    let reports = store
+        .read(|c| Box::pin(async move { audit::verify_all(c).await }))
+        .await
+        .unwrap();
     assert!(reports.iter().all(|r| r.result.is_ok()));
     let chain = reports.iter().find(|r| r.chain == t.to_string()).unwrap();
     assert_eq!(chain.events, 12, "failed creates leave no audit event");
@@ -138,12 +171,30 @@ async fn a_failing_mutation_does_not_take_its_batch_down(loc: Location) {
 async fn idempotent_writes_store_one_response(loc: Location) {
     let store = Store::open(&loc).await.unwrap();
     let t = provider(&store, "通联测试").await;
-    let tag = IdemTag { scope: "u1".into(), key: "k1".into(), fingerprint: "f".into(), status: 201 };
-    let first = store.write(meta().with_idempotency(Some(tag.clone())), new_announcement(t, "一")).await.unwrap();
-    let second = store.write(meta().with_idempotency(Some(tag)), new_announcement(t, "二")).await;
+    let tag = IdemTag {
+        scope: "u1".into(),
+        key: "k1".into(),
+        fingerprint: "f".into(),
+        status: 201,
+    };
+    let first = store
+        .write(
+            meta().with_idempotency(Some(tag.clone())),
+            new_announcement(t, "一"),
+        )
+        .await
+        .unwrap();
+    let second = store
+        .write(
+            meta().with_idempotency(Some(tag)),
+            new_announcement(t, "二"),
+        )
+        .await;
     assert_eq!(second.unwrap_err(), Error::IdempotencyReplay);
     let stored = store
-        .read(|c| Box::pin(async move { posdesk_storage::repo::idempotency::find(c, "u1", "k1").await }))
+        .read(|c| {
+            Box::pin(async move { posdesk_storage::repo::idempotency::find(c, "u1", "k1").await })
+        })
         .await
         .unwrap()
         .unwrap();
@@ -151,7 +202,9 @@ async fn idempotent_writes_store_one_response(loc: Location) {
     assert_eq!(body["id"], first.id.to_string());
     let n = store
         .read(move |c| {
-            Box::pin(async move { announcements::list(c, &Scope::Tenant(t), None, &PageRequest::first(10)).await })
+            Box::pin(async move {
+                announcements::list(c, &Scope::Tenant(t), None, &PageRequest::first(10)).await
+            })
         })
         .await
         .unwrap()
@@ -170,7 +223,8 @@ async fn jobs_are_claimed_once_even_by_two_stores(loc: Location) {
             &'a self,
             c: &'a mut dyn posdesk_storage::Conn,
             ctx: &'a posdesk_storage::Ctx,
-        ) -> futures::future::BoxFuture<'a, posdesk_storage::Result<posdesk_storage::Applied<()>>> {
+        ) -> futures::future::BoxFuture<'a, posdesk_storage::Result<posdesk_storage::Applied<()>>>
+        {
             Box::pin(async move {
                 for i in 0..self.0 {
                     let j = jobs::NewJob {
@@ -195,7 +249,14 @@ async fn jobs_are_claimed_once_even_by_two_stores(loc: Location) {
             let mut got = Vec::new();
             loop {
                 let claimed = s
-                    .write(meta(), jobs::Claim { worker: format!("w{w}"), limit: 7, lease_ms: 60_000 })
+                    .write(
+                        meta(),
+                        jobs::Claim {
+                            worker: format!("w{w}"),
+                            limit: 7,
+                            lease_ms: 60_000,
+                        },
+                    )
                     .await
                     .unwrap();
                 if claimed.is_empty() {
@@ -221,29 +282,50 @@ async fn tampering_is_detected(loc: Location) {
     let store = Store::open(&loc).await.unwrap();
     let t = provider(&store, "篡改测试").await;
     for i in 0..5 {
-        store.write(meta(), new_announcement(t, &format!("公告{i}"))).await.unwrap();
+        store
+            .write(meta(), new_announcement(t, &format!("公告{i}")))
+            .await
+            .unwrap();
     }
     // The table refuses edits...
     let chain = t.to_string();
     let ch = chain.clone();
     let refused = store
-        .write(meta(), RawSql(format!("UPDATE audit_events SET actor = 'x' WHERE chain = '{ch}' AND seq = 3")))
+        .write(
+            meta(),
+            RawSql(format!(
+                "UPDATE audit_events SET actor = 'x' WHERE chain = '{ch}' AND seq = 3"
+            )),
+        )
         .await;
     assert!(refused.is_err(), "audit events must be append-only");
     // ...and if someone bypasses that (drops the trigger), verification finds it.
     let bypass = match store.dialect() {
         posdesk_storage::Dialect::Sqlite => "DROP TRIGGER audit_events_no_update".to_owned(),
-        posdesk_storage::Dialect::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events".to_owned(),
+        posdesk_storage::Dialect::Postgres => {
+            "DROP TRIGGER audit_events_no_update ON audit_events".to_owned()
+        }
     };
     store.write(meta(), RawSql(bypass)).await.unwrap();
     store
-        .write(meta(), RawSql(format!("UPDATE audit_events SET actor = 'x' WHERE chain = '{chain}' AND seq = 3")))
+        .write(
+            meta(),
+            RawSql(format!(
+                "UPDATE audit_events SET actor = 'x' WHERE chain = '{chain}' AND seq = 3"
+            )),
+        )
         .await
         .unwrap();
-    let reports = store.read(|c| Box::pin(async move { audit::verify_all(c).await })).await.unwrap();
+    let reports = store
+        .read(|c| Box::pin(async move { audit::verify_all(c).await }))
+        .await
+        .unwrap();
     let r = reports.iter().find(|r| r.chain == chain).unwrap();
     assert!(
-        matches!(r.result, Err(posdesk_core::audit::ChainBreak::Content { seq: 3, .. })),
+        matches!(
+            r.result,
+            Err(posdesk_core::audit::ChainBreak::Content { seq: 3, .. })
+        ),
         "{:?}",
         r.result
     );
@@ -252,33 +334,54 @@ async fn tampering_is_detected(loc: Location) {
 async fn backup_restores_into_an_empty_database(loc: Location) {
     let store = Store::open(&loc).await.unwrap();
     let t = provider(&store, "备份测试").await;
-    store.write(meta(), new_announcement(t, "备份前")).await.unwrap();
+    store
+        .write(meta(), new_announcement(t, "备份前"))
+        .await
+        .unwrap();
     let dir = posdesk_storage::testing::TempDir::new();
     let file = dir.path.join("backup.jsonl");
-    let rows = posdesk_storage::backup::dump(&store, file.clone()).await.unwrap();
+    let rows = posdesk_storage::backup::dump(&store, file.clone())
+        .await
+        .unwrap();
     assert!(rows >= 5);
     // Restore into a fresh SQLite database whatever the source engine was.
     let (target_loc, _d) = posdesk_storage::testing::sqlite();
     let target = Store::open(&target_loc).await.unwrap();
-    assert_eq!(posdesk_storage::backup::load(&target, file.clone()).await.unwrap(), rows);
-    let reports = target.read(|c| Box::pin(async move { audit::verify_all(c).await })).await.unwrap();
+    assert_eq!(
+        posdesk_storage::backup::load(&target, file.clone())
+            .await
+            .unwrap(),
+        rows
+    );
+    let reports = target
+        .read(|c| Box::pin(async move { audit::verify_all(c).await }))
+        .await
+        .unwrap();
     assert!(reports.iter().all(|r| r.result.is_ok()) && !reports.is_empty());
     let list = target
         .read(move |c| {
-            Box::pin(async move { announcements::list(c, &Scope::Tenant(t), None, &PageRequest::first(5)).await })
+            Box::pin(async move {
+                announcements::list(c, &Scope::Tenant(t), None, &PageRequest::first(5)).await
+            })
         })
         .await
         .unwrap();
     assert_eq!(list.items[0].title, "备份前");
     // A non-empty database refuses a restore and keeps what it has.
-    assert!(matches!(posdesk_storage::backup::load(&target, file).await, Err(Error::Rejected(_))));
+    assert!(matches!(
+        posdesk_storage::backup::load(&target, file).await,
+        Err(Error::Rejected(_))
+    ));
 }
 
 async fn scopes_confine_reads(loc: Location) {
     let store = Store::open(&loc).await.unwrap();
     let a = provider(&store, "甲").await;
     let b = provider(&store, "乙").await;
-    let ann = store.write(meta(), new_announcement(a, "甲的公告")).await.unwrap();
+    let ann = store
+        .write(meta(), new_announcement(a, "甲的公告"))
+        .await
+        .unwrap();
     let id = ann.id;
     let other = store
         .read(move |c| Box::pin(async move { announcements::get(c, &Scope::Tenant(b), id).await }))
@@ -288,7 +391,10 @@ async fn scopes_confine_reads(loc: Location) {
         .read(move |c| Box::pin(async move { announcements::get(c, &Scope::Tenant(a), id).await }))
         .await;
     assert!(own.is_ok());
-    let pb = store.read(move |c| Box::pin(async move { providers::list(c, &Scope::Tenant(b)).await })).await.unwrap();
+    let pb = store
+        .read(move |c| Box::pin(async move { providers::list(c, &Scope::Tenant(b)).await }))
+        .await
+        .unwrap();
     assert_eq!(pb.len(), 1);
     assert_eq!(pb[0].id, b);
 }

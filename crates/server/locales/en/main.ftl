@@ -1,0 +1,321 @@
+## posdesk interface text (English). Keys match locales/zh-CN/main.ftl one to one.
+
+app-name = posdesk Service Desk
+footer-text = posdesk · after-sales service for POS payment service providers · all times are Beijing time (Asia/Shanghai)
+
+## Language
+
+lang-zh = 中文
+lang-en = English
+lang-switch = Switch language
+
+## Roles
+
+role-platform-admin = Platform admin
+role-provider-admin = Provider admin
+role-agent = Service agent
+role-technician = Technician
+role-supervisor = Supervisor
+role-complaints-officer = Complaints officer
+role-risk-officer = Risk officer
+role-auditor = Auditor
+role-merchant-user = Merchant user
+role-terminal-agent = Terminal
+role-system = System
+
+## Navigation
+
+nav-label = Main navigation
+nav-home = Home
+nav-users = Users
+nav-audit = Audit trail
+nav-announcements = Announcements
+nav-merchants = Merchants
+nav-terminals = Terminals
+nav-providers = Providers
+nav-account = My account
+nav-logout = Sign out
+
+## Sign-in
+
+login-title = Sign in
+login-intro = Sign in to the posdesk service desk with your account.
+login-submit = Sign in
+login-help = Forgot your password or account disabled? Contact your provider's administrator.
+login-failed = Wrong login or password, or this account cannot sign in.
+login-throttled = Too many attempts. Please try again in 15 minutes.
+totp-title = Two-step verification
+totp-intro = Enter the 6-digit code shown in your authenticator app.
+totp-submit = Verify
+totp-cancel = Cancel and return to sign-in
+totp-failed = The code is wrong or has expired.
+
+## Home
+
+dashboard-title = Home
+dashboard-greeting = Hello, { $name } ({ $role })
+dashboard-provider = Provider: { $name }
+dashboard-announcements = Latest announcements
+dashboard-all-announcements = All announcements
+dashboard-no-announcements = No published announcements yet.
+dash-users-desc = Accounts, roles and sign-in access
+dash-audit-desc = Who changed what and when, with before and after
+dash-announcements-desc = Maintenance windows, fee changes, holiday service hours
+dash-merchants-desc = Contracted merchants and their merchant numbers (MID)
+dash-terminals-desc = Terminal serial numbers, terminal IDs and status
+dash-providers-desc = Register and view providers (tenants)
+dash-account-desc = Profile, password, two-step verification and API tokens
+
+## Common
+
+save = Save
+filter-any = Any
+filter-apply = Filter
+filter-reset = Reset
+select-choose = Choose…
+list-empty = No matching records.
+page-next = Next page
+page-first = Back to first page
+
+## Fields
+
+field-login = Login
+field-password = Password
+field-initial-password = Initial password
+field-new-password = New password
+field-current-password = Current password
+field-display-name = Name
+field-email = E-mail
+field-role = Role
+field-provider = Provider
+field-merchant = Merchant
+field-terminal = Terminal
+field-locale = Language
+field-status = Status
+field-created = Created
+field-updated = Updated
+field-id = ID
+field-totp = Two-step verification
+field-totp-code = Code
+field-name = Name
+field-short-name = Short name
+field-uscc = Unified social credit code
+field-hotline = Service hotline
+field-title = Title
+field-body = Text
+field-audience = Audience
+field-expires-days = Valid for days (optional)
+field-date-from = From date
+field-date-to = To date
+field-page = Paging parameter
+field-mid = Merchant number (MID)
+field-contact = Contact
+field-phone = Phone
+field-address = Address
+field-sn = Serial number (SN)
+field-tid = Terminal ID (TID)
+field-model = Model
+field-manufacturer = Manufacturer
+field-firmware = Firmware
+
+## Hints
+
+hint-login = 3–64 lowercase letters, digits or . _ -, starting with a letter or digit.
+hint-email-welcome = A welcome e-mail is sent to this address.
+hint-initial-password = At least 10 characters; if left empty, an administrator must reset the password before the user can sign in.
+hint-merchant-user = A merchant user sees only the data of their merchant.
+hint-terminal-agent = Terminal identities use the API only and cannot sign in to the web.
+hint-reset-password = All of the user's sessions end at once; they are told by e-mail.
+hint-password-rules = At least 10 characters, not all the same.
+hint-disable = Disabling ends the account's sessions and revokes all its API tokens.
+
+## Statuses and categories
+
+status-active = Active
+status-disabled = Disabled
+status-suspended = Suspended
+status-in-stock = In stock
+status-installed = Installed
+status-in-repair = In repair
+status-loaner = Loaner
+status-retired = Retired
+status-draft = Draft
+status-published = Published
+status-archived = Archived
+audience-staff = Provider staff
+audience-merchants = Merchants
+
+## Users
+
+users-title = Users
+users-intro = Accounts of provider staff and merchant users.
+users-create = New user
+users-create-submit = Create user
+user-title = User { $login }
+user-profile = Account
+user-edit = Edit profile
+user-disable = Disable account
+user-enable = Enable account
+user-reset-password = Reset password
+user-reset-password-submit = Set new password
+user-platform = Platform (no provider)
+
+## Audit
+
+audit-title = Audit trail
+audit-intro = Every change, newest first, hash-chained against tampering. Read-only.
+audit-time = Time
+audit-actor = Actor
+audit-role = Role
+audit-entity = Record
+audit-entity-type = Record type
+audit-entity-id = Record ID
+audit-action = Action
+audit-changes = Changes
+audit-show-changes = Show before and after
+audit-before = Before
+audit-after = After
+audit-request-id = Request ID
+audit-timezone = Dates are Beijing time (UTC+8); the "to" date is included.
+entity-user = User
+entity-provider = Provider
+entity-announcement = Announcement
+entity-api-token = API token
+entity-merchant = Merchant
+entity-terminal = Terminal
+entity-webhook = Webhook
+action-create = Create
+action-update = Update
+action-disable = Disable
+action-enable = Enable
+action-reset-password = Reset password
+action-change-password = Change password
+action-enable-totp = Enable two-step verification
+action-disable-totp = Disable two-step verification
+action-login = Sign in
+action-login-password = Password accepted (second step pending)
+action-logout = Sign out
+action-publish = Publish
+action-archive = Archive
+action-revoke = Revoke
+action-deactivate = Deactivate
+
+## Announcements
+
+announcements-title = Announcements
+announcements-intro = Maintenance windows, fee changes, holiday service hours and other notices.
+announcements-empty = No announcements yet.
+announcements-create = New announcement
+announcements-create-submit = Save announcement
+announcements-publish-now = Publish now
+announcements-publish = Publish
+announcements-archive = Archive
+announcements-created = Created
+announcements-published = Published
+
+## Providers, merchants, terminals
+
+providers-title = Providers
+providers-intro = Providers (tenants) on this platform; each provider's data is kept apart.
+providers-create = Register a provider
+providers-create-submit = Register
+merchants-title = Merchants
+merchants-intro = The merchants you may see.
+terminals-title = Terminals
+terminals-intro = The terminals you may see.
+
+## My account
+
+account-title = My account
+account-profile = Profile
+account-change-password = Change password
+account-change-password-submit = Change password
+totp-section = Two-step verification (TOTP)
+totp-on = On
+totp-off = Off
+totp-enrol-intro = Add the key below to your authenticator app (or import the otpauth link), then enter the code it shows to turn verification on.
+totp-secret = Key (Base32)
+totp-uri = otpauth link
+totp-enable = Turn on
+totp-disable-intro = Enter a current code to turn two-step verification off.
+totp-disable = Turn off two-step verification
+tokens-title = API tokens
+tokens-intro = Call the posdesk API as yourself, with no more rights than your role.
+tokens-empty = No tokens yet.
+tokens-create = Create token
+tokens-issued = New token created
+tokens-issued-once = Copy it now: this token is shown only once.
+tokens-prefix = Prefix
+tokens-expires = Expires
+tokens-last-used = Last used
+tokens-revoke = Revoke
+token-never = Never
+token-state-active = Active
+token-state-expired = Expired
+token-state-revoked = Revoked
+
+## Results
+
+flash-logged-out = You have signed out.
+flash-language-changed = Language changed.
+flash-user-created = User created.
+flash-user-saved = Profile saved.
+flash-user-disabled = Account disabled.
+flash-user-enabled = Account enabled.
+flash-password-reset = Password reset.
+flash-announcement-created = Announcement saved.
+flash-announcement-published = Announcement published.
+flash-announcement-archived = Announcement archived.
+flash-provider-created = Provider registered.
+flash-password-changed = Password changed; your sessions on other devices have ended.
+flash-totp-enabled = Two-step verification is on; you will be asked for a code at your next sign-in.
+flash-totp-disabled = Two-step verification is off.
+flash-token-revoked = Token revoked.
+
+## Errors
+
+error-title = This could not be done
+error-home = Back to home
+error-forbidden-title = Not allowed
+error-forbidden = Your role may not do this or see this page.
+error-not-found-title = Not found
+error-not-found = This page or record does not exist, or does not belong to your provider.
+error-throttled-title = Too many requests
+error-throttled = Too many attempts. Please try again later.
+error-internal-title = System error
+error-internal = Something went wrong. Please try again; if it keeps happening, contact the platform administrator.
+error-unavailable = The service is temporarily unavailable. Please try again shortly.
+error-unauthenticated = Please sign in first.
+error-csrf = The form has expired or did not come from this site (security check failed); nothing was changed. Go back, reload the page and submit again.
+error-too-large = The submitted content is too large.
+error-bad-request = The request is malformed.
+error-field = { $field }: { $rule }
+error-taken = { $field } is already taken; please choose another.
+error-illegal-transition = This cannot be done in the record's current state; reload the page to see it.
+error-self-disable = You cannot disable your own account.
+error-already-revoked = This token is already revoked.
+error-totp-off = Two-step verification is not on.
+error-conflict = This conflicts with the record's current state; reload and try again.
+error-stale = Someone else changed this record in the meantime. Reload the page, redo your edit on the latest version and save again.
+rule-required = required
+rule-too-short = at least { $min } characters
+rule-too-long = at most { $max } characters
+rule-pattern = wrong format
+rule-one-of = not one of the allowed values
+rule-range = must be between { $min } and { $max }
+rule-invalid = invalid
+
+## E-mail
+
+email-welcome-subject = Your posdesk account is ready
+email-welcome-body =
+    Hello { $name },
+    a posdesk service desk account has been opened for you. Your login is { $login }.
+    If no initial password was set, ask your provider's administrator for one.
+    This message was sent automatically; please do not reply.
+email-password-reset-subject = Your posdesk password was reset
+email-password-reset-body =
+    Hello { $name },
+    an administrator has reset the password of your posdesk account (login { $login }); all your earlier sessions have ended.
+    If you did not expect this, contact your provider's administrator at once.
+    This message was sent automatically; please do not reply.

@@ -1,0 +1,321 @@
+## posdesk 界面文字（简体中文，默认语言）。键名与 locales/en/main.ftl 一一对应。
+
+app-name = posdesk 售后服务台
+footer-text = posdesk · POS 收单服务商售后服务平台 · 时间均为北京时间（Asia/Shanghai）
+
+## 语言
+
+lang-zh = 中文
+lang-en = English
+lang-switch = 切换语言
+
+## 角色
+
+role-platform-admin = 平台管理员
+role-provider-admin = 服务商管理员
+role-agent = 客服坐席
+role-technician = 维修工程师
+role-supervisor = 主管
+role-complaints-officer = 投诉专员
+role-risk-officer = 风控专员
+role-auditor = 审计
+role-merchant-user = 商户用户
+role-terminal-agent = 终端
+role-system = 系统
+
+## 导航
+
+nav-label = 主导航
+nav-home = 首页
+nav-users = 用户
+nav-audit = 审计记录
+nav-announcements = 服务公告
+nav-merchants = 商户
+nav-terminals = 终端
+nav-providers = 服务商
+nav-account = 我的账户
+nav-logout = 退出登录
+
+## 登录
+
+login-title = 登录
+login-intro = 请使用您的账户登录 posdesk 售后服务台。
+login-submit = 登录
+login-help = 忘记密码或账户被停用，请联系您所在服务商的管理员。
+login-failed = 登录名或密码不正确，或该账户无法登录。
+login-throttled = 尝试次数过多，请 15 分钟后再试。
+totp-title = 两步验证
+totp-intro = 请输入身份验证器应用中显示的 6 位动态验证码。
+totp-submit = 验证
+totp-cancel = 取消并返回登录
+totp-failed = 验证码不正确或已过期。
+
+## 首页
+
+dashboard-title = 首页
+dashboard-greeting = 您好，{ $name }（{ $role }）
+dashboard-provider = 所属服务商：{ $name }
+dashboard-announcements = 最新公告
+dashboard-all-announcements = 全部公告
+dashboard-no-announcements = 暂无已发布的公告。
+dash-users-desc = 管理账户、角色与登录权限
+dash-audit-desc = 查看每一次变更的操作人、时间与前后内容
+dash-announcements-desc = 维护窗口、收费调整、节假日服务时间
+dash-merchants-desc = 签约商户及其商户编号（MID）
+dash-terminals-desc = 终端序列号、终端号与状态
+dash-providers-desc = 登记和查看服务商（租户）
+dash-account-desc = 个人资料、密码、两步验证与 API 令牌
+
+## 通用
+
+save = 保存
+filter-any = 全部
+filter-apply = 筛选
+filter-reset = 重置
+select-choose = 请选择…
+list-empty = 没有符合条件的记录。
+page-next = 下一页
+page-first = 回到第一页
+
+## 字段
+
+field-login = 登录名
+field-password = 密码
+field-initial-password = 初始密码
+field-new-password = 新密码
+field-current-password = 当前密码
+field-display-name = 姓名
+field-email = 电子邮箱
+field-role = 角色
+field-provider = 服务商
+field-merchant = 商户
+field-terminal = 终端
+field-locale = 语言
+field-status = 状态
+field-created = 创建时间
+field-updated = 更新时间
+field-id = 编号
+field-totp = 两步验证
+field-totp-code = 验证码
+field-name = 名称
+field-short-name = 简称
+field-uscc = 统一社会信用代码
+field-hotline = 服务热线
+field-title = 标题
+field-body = 正文
+field-audience = 发布对象
+field-expires-days = 有效天数（可选）
+field-date-from = 起始日期
+field-date-to = 截止日期
+field-page = 分页参数
+field-mid = 商户编号（MID）
+field-contact = 联系人
+field-phone = 联系电话
+field-address = 地址
+field-sn = 序列号（SN）
+field-tid = 终端号（TID）
+field-model = 型号
+field-manufacturer = 厂商
+field-firmware = 固件版本
+
+## 提示
+
+hint-login = 3–64 位小写字母、数字或 . _ -，以字母或数字开头。
+hint-email-welcome = 填写后将发送开户通知邮件。
+hint-initial-password = 至少 10 个字符；留空则需管理员稍后重置密码后才能登录。
+hint-merchant-user = 商户用户只能看到所绑定商户的数据。
+hint-terminal-agent = 终端身份仅用于接口调用，不能登录网页。
+hint-reset-password = 重置后该用户的所有会话立即失效，并会收到邮件通知。
+hint-password-rules = 至少 10 个字符，不能全部相同。
+hint-disable = 停用后该账户的会话立即结束，其 API 令牌全部吊销。
+
+## 状态与分类
+
+status-active = 正常
+status-disabled = 已停用
+status-suspended = 已停机
+status-in-stock = 在库
+status-installed = 已安装
+status-in-repair = 维修中
+status-loaner = 备用机
+status-retired = 已报废
+status-draft = 草稿
+status-published = 已发布
+status-archived = 已归档
+audience-staff = 服务商员工
+audience-merchants = 商户
+
+## 用户
+
+users-title = 用户
+users-intro = 服务商员工与商户用户的账户。
+users-create = 新建用户
+users-create-submit = 创建用户
+user-title = 用户 { $login }
+user-profile = 账户信息
+user-edit = 编辑资料
+user-disable = 停用账户
+user-enable = 启用账户
+user-reset-password = 重置密码
+user-reset-password-submit = 设置新密码
+user-platform = 平台（不属于任何服务商）
+
+## 审计
+
+audit-title = 审计记录
+audit-intro = 所有变更均按时间倒序记录，且以哈希链防篡改，只能查看不能修改。
+audit-time = 时间
+audit-actor = 操作人
+audit-role = 角色
+audit-entity = 对象
+audit-entity-type = 对象类型
+audit-entity-id = 对象编号
+audit-action = 操作
+audit-changes = 变更内容
+audit-show-changes = 查看变更前后
+audit-before = 变更前
+audit-after = 变更后
+audit-request-id = 请求编号
+audit-timezone = 日期按北京时间（UTC+8）计算，截止日期当天包含在内。
+entity-user = 用户
+entity-provider = 服务商
+entity-announcement = 公告
+entity-api-token = API 令牌
+entity-merchant = 商户
+entity-terminal = 终端
+entity-webhook = Webhook
+action-create = 创建
+action-update = 修改
+action-disable = 停用
+action-enable = 启用
+action-reset-password = 重置密码
+action-change-password = 修改密码
+action-enable-totp = 开启两步验证
+action-disable-totp = 关闭两步验证
+action-login = 登录
+action-login-password = 密码验证（待两步验证）
+action-logout = 退出登录
+action-publish = 发布
+action-archive = 归档
+action-revoke = 吊销
+action-deactivate = 停用
+
+## 公告
+
+announcements-title = 服务公告
+announcements-intro = 维护窗口、收费调整、节假日服务时间等通知。
+announcements-empty = 暂无公告。
+announcements-create = 新建公告
+announcements-create-submit = 保存公告
+announcements-publish-now = 立即发布
+announcements-publish = 发布
+announcements-archive = 归档
+announcements-created = 创建于
+announcements-published = 发布于
+
+## 服务商、商户、终端
+
+providers-title = 服务商
+providers-intro = 平台上登记的服务商（租户），各服务商的数据相互隔离。
+providers-create = 登记服务商
+providers-create-submit = 登记
+merchants-title = 商户
+merchants-intro = 您有权查看的商户。
+terminals-title = 终端
+terminals-intro = 您有权查看的终端。
+
+## 我的账户
+
+account-title = 我的账户
+account-profile = 个人资料
+account-change-password = 修改密码
+account-change-password-submit = 修改密码
+totp-section = 两步验证（TOTP）
+totp-on = 已开启
+totp-off = 未开启
+totp-enrol-intro = 在身份验证器应用中添加下面的密钥（或导入 otpauth 链接），然后输入应用显示的验证码以确认开启。
+totp-secret = 密钥（Base32）
+totp-uri = otpauth 链接
+totp-enable = 确认开启
+totp-disable-intro = 关闭两步验证需输入当前验证码。
+totp-disable = 关闭两步验证
+tokens-title = API 令牌
+tokens-intro = 用于以您的身份调用 posdesk 接口，权限不超过您的角色。
+tokens-empty = 还没有令牌。
+tokens-create = 生成令牌
+tokens-issued = 新令牌已生成
+tokens-issued-once = 请立即复制保存，此令牌只显示这一次。
+tokens-prefix = 前缀
+tokens-expires = 到期时间
+tokens-last-used = 最近使用
+tokens-revoke = 吊销
+token-never = 永不过期
+token-state-active = 有效
+token-state-expired = 已过期
+token-state-revoked = 已吊销
+
+## 操作结果
+
+flash-logged-out = 您已安全退出。
+flash-language-changed = 语言已切换。
+flash-user-created = 用户已创建。
+flash-user-saved = 用户资料已保存。
+flash-user-disabled = 账户已停用。
+flash-user-enabled = 账户已启用。
+flash-password-reset = 密码已重置。
+flash-announcement-created = 公告已保存。
+flash-announcement-published = 公告已发布。
+flash-announcement-archived = 公告已归档。
+flash-provider-created = 服务商已登记。
+flash-password-changed = 密码已修改，其他设备上的会话已结束。
+flash-totp-enabled = 两步验证已开启，下次登录时需要输入验证码。
+flash-totp-disabled = 两步验证已关闭。
+flash-token-revoked = 令牌已吊销。
+
+## 错误
+
+error-title = 无法完成操作
+error-home = 返回首页
+error-forbidden-title = 没有权限
+error-forbidden = 您的角色无权进行此操作或查看此页面。
+error-not-found-title = 页面不存在
+error-not-found = 找不到该页面或记录，它可能不存在或不属于您的服务商。
+error-throttled-title = 请求过于频繁
+error-throttled = 尝试次数过多，请稍后再试。
+error-internal-title = 系统错误
+error-internal = 系统出现错误，请稍后重试；如果问题持续，请联系平台管理员。
+error-unavailable = 服务暂时不可用，请稍后重试。
+error-unauthenticated = 请先登录。
+error-csrf = 表单已失效或来源不明（安全校验失败），操作未执行。请返回上一页，刷新后重新提交。
+error-too-large = 提交的内容过大。
+error-bad-request = 请求格式不正确。
+error-field = { $field }：{ $rule }
+error-taken = { $field }已被使用，请换一个。
+error-illegal-transition = 当前状态下不能进行此操作，请刷新页面查看最新状态。
+error-self-disable = 不能停用自己的账户。
+error-already-revoked = 该令牌已被吊销。
+error-totp-off = 两步验证尚未开启。
+error-conflict = 操作与记录的当前状态冲突，请刷新后重试。
+error-stale = 该记录已被他人修改。请刷新页面，在最新内容上重新编辑后再保存。
+rule-required = 必填
+rule-too-short = 至少 { $min } 个字符
+rule-too-long = 最多 { $max } 个字符
+rule-pattern = 格式不正确
+rule-one-of = 不是可选的值
+rule-range = 应在 { $min } 到 { $max } 之间
+rule-invalid = 无效
+
+## 邮件
+
+email-welcome-subject = 您的 posdesk 账户已开通
+email-welcome-body =
+    { $name }，您好：
+    已为您开通 posdesk 售后服务台账户，登录名为 { $login }。
+    如未设置初始密码，请联系您所在服务商的管理员获取。
+    此邮件由系统自动发送，请勿直接回复。
+email-password-reset-subject = 您的 posdesk 密码已被重置
+email-password-reset-body =
+    { $name }，您好：
+    管理员已重置您的 posdesk 账户（登录名 { $login }）的密码，您之前的所有登录会话已失效。
+    如果这不是您预期的操作，请立即联系您所在服务商的管理员。
+    此邮件由系统自动发送，请勿直接回复。

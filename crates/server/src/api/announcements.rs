@@ -39,19 +39,35 @@ pub struct UpdateAnnouncementIn {
 }
 
 fn audience(s: &str) -> Result<Audience, FieldError> {
-    Audience::from_code(s).ok_or_else(|| FieldError::new("audience", Rule::OneOf { allowed: vec!["staff", "merchants"] }))
+    Audience::from_code(s).ok_or_else(|| {
+        FieldError::new(
+            "audience",
+            Rule::OneOf {
+                allowed: vec!["staff", "merchants"],
+            },
+        )
+    })
 }
 
 /// Announcements visible to the caller (merchant users: published ones for merchants).
 #[utoipa::path(get, path = "/api/v1/announcements", tag = "announcements",
     params(("status" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = AnnouncementPage), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, q: QueryMap) -> ApiResult<Json<AnnouncementPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: QueryMap,
+) -> ApiResult<Json<AnnouncementPage>> {
     let status = q
         .get("status")
         .map(|s| {
             AnnouncementStatus::from_code(s).ok_or_else(|| {
-                FieldError::new("status", Rule::OneOf { allowed: vec!["draft", "published", "archived"] })
+                FieldError::new(
+                    "status",
+                    Rule::OneOf {
+                        allowed: vec!["draft", "published", "archived"],
+                    },
+                )
             })
         })
         .transpose()?;
@@ -75,16 +91,31 @@ pub async fn create(
         audience: audience(&b.audience)?,
         publish: b.publish,
     };
-    super::create_idempotent::<_, AnnouncementOut, _, _>(&state, &caller, &headers, "announcements", &body.sha256, |tag| async {
-        announcements::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
-    })
+    super::create_idempotent::<_, AnnouncementOut, _, _>(
+        &state,
+        &caller,
+        &headers,
+        "announcements",
+        &body.sha256,
+        |tag| async {
+            announcements::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
+        },
+    )
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "announcements", params(("id" = String, Path)),
     responses((status = 200, body = AnnouncementOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
-    let a = announcements::get(&super::ctx(&state, &caller), path_id(&id, AnnouncementId::parse)?).await?;
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let a = announcements::get(
+        &super::ctx(&state, &caller),
+        path_id(&id, AnnouncementId::parse)?,
+    )
+    .await?;
     Ok(super::with_etag(a.version, AnnouncementOut::from(a)))
 }
 
@@ -101,16 +132,42 @@ pub async fn update(
 ) -> ApiResult<Response> {
     let b = body.value;
     let patch = Patch {
-        title: b.title.as_deref().map(|s| Title::parse("title", s)).transpose()?,
-        body: b.body.as_deref().map(|s| Body::parse("body", s)).transpose()?,
+        title: b
+            .title
+            .as_deref()
+            .map(|s| Title::parse("title", s))
+            .transpose()?,
+        body: b
+            .body
+            .as_deref()
+            .map(|s| Body::parse("body", s))
+            .transpose()?,
         audience: b.audience.as_deref().map(audience).transpose()?,
     };
-    let a = announcements::update(&super::ctx(&state, &caller), path_id(&id, AnnouncementId::parse)?, version, patch).await?;
+    let a = announcements::update(
+        &super::ctx(&state, &caller),
+        path_id(&id, AnnouncementId::parse)?,
+        version,
+        patch,
+    )
+    .await?;
     Ok(super::with_etag(a.version, AnnouncementOut::from(a)))
 }
 
-async fn transition(state: AppState, caller: Caller, id: String, v: Option<i64>, e: AnnouncementEvent) -> ApiResult<Response> {
-    let a = announcements::transition(&super::ctx(&state, &caller), path_id(&id, AnnouncementId::parse)?, v, e).await?;
+async fn transition(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    v: Option<i64>,
+    e: AnnouncementEvent,
+) -> ApiResult<Response> {
+    let a = announcements::transition(
+        &super::ctx(&state, &caller),
+        path_id(&id, AnnouncementId::parse)?,
+        v,
+        e,
+    )
+    .await?;
     Ok(super::with_etag(a.version, AnnouncementOut::from(a)))
 }
 

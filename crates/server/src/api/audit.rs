@@ -15,7 +15,12 @@ fn millis(q: &QueryMap, field: &'static str) -> ApiResult<Option<Timestamp>> {
     q.get(field)
         .map(|s| {
             s.parse::<i64>().map(Timestamp::from_millis).map_err(|_| {
-                ApiError::BadRequest(FieldError::new(field, Rule::Pattern { expected: "milliseconds since 1970 (UTC)" }))
+                ApiError::BadRequest(FieldError::new(
+                    field,
+                    Rule::Pattern {
+                        expected: "milliseconds since 1970 (UTC)",
+                    },
+                ))
             })
         })
         .transpose()
@@ -27,7 +32,11 @@ fn millis(q: &QueryMap, field: &'static str) -> ApiResult<Option<Timestamp>> {
         ("action" = Option<String>, Query), ("from" = Option<i64>, Query), ("to" = Option<i64>, Query),
         ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = AuditPage), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, q: QueryMap) -> ApiResult<Json<AuditPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: QueryMap,
+) -> ApiResult<Json<AuditPage>> {
     let filter = Filter {
         entity_type: q.get("entity_type").map(str::to_owned),
         entity_id: q.get("entity_id").map(str::to_owned),

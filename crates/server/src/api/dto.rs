@@ -1,7 +1,9 @@
 //! The API's representation of records (what clients see), separate from storage types.
 
 use posdesk_core::Timestamp;
-use posdesk_storage::repo::{announcements, merchants, providers, terminals, tokens, users, webhooks};
+use posdesk_storage::repo::{
+    announcements, merchants, providers, terminals, tokens, users, webhooks,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -286,7 +288,10 @@ macro_rules! page_type {
 
         impl<T: Into<$item>> From<posdesk_core::page::Page<T>> for $name {
             fn from(p: posdesk_core::page::Page<T>) -> Self {
-                Self { items: p.items.into_iter().map(Into::into).collect(), next_cursor: p.next.map(|c| c.encode()) }
+                Self {
+                    items: p.items.into_iter().map(Into::into).collect(),
+                    next_cursor: p.next.map(|c| c.encode()),
+                }
             }
         }
     };

@@ -16,10 +16,10 @@ pub mod users;
 pub mod webhooks;
 
 use axum::Json;
+use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use posdesk_storage::IdemTag;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -36,26 +36,50 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(system::metrics))
         .route("/api/v1/openapi.json", get(system::openapi))
         .route("/api/v1/me", get(system::me))
-        .route("/api/v1/providers", get(providers::list).post(providers::create))
+        .route(
+            "/api/v1/providers",
+            get(providers::list).post(providers::create),
+        )
         .route("/api/v1/providers/{id}", get(providers::get_one))
         .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/{id}", get(users::get_one).patch(users::update))
+        .route(
+            "/api/v1/users/{id}",
+            get(users::get_one).patch(users::update),
+        )
         .route("/api/v1/users/{id}/disable", post(users::disable))
         .route("/api/v1/users/{id}/enable", post(users::enable))
         .route("/api/v1/users/{id}/password", post(users::reset_password))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
-        .route("/api/v1/announcements", get(announcements::list).post(announcements::create))
-        .route("/api/v1/announcements/{id}", get(announcements::get_one).patch(announcements::update))
-        .route("/api/v1/announcements/{id}/publish", post(announcements::publish))
-        .route("/api/v1/announcements/{id}/archive", post(announcements::archive))
+        .route(
+            "/api/v1/announcements",
+            get(announcements::list).post(announcements::create),
+        )
+        .route(
+            "/api/v1/announcements/{id}",
+            get(announcements::get_one).patch(announcements::update),
+        )
+        .route(
+            "/api/v1/announcements/{id}/publish",
+            post(announcements::publish),
+        )
+        .route(
+            "/api/v1/announcements/{id}/archive",
+            post(announcements::archive),
+        )
         .route("/api/v1/merchants", get(directory::merchants))
         .route("/api/v1/merchants/{id}", get(directory::merchant))
         .route("/api/v1/terminals", get(directory::terminals))
         .route("/api/v1/terminals/{id}", get(directory::terminal))
         .route("/api/v1/audit", get(audit::list))
-        .route("/api/v1/webhooks", get(webhooks::list).post(webhooks::create))
-        .route("/api/v1/webhooks/{id}/deactivate", post(webhooks::deactivate))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deactivate",
+            post(webhooks::deactivate),
+        )
         .fallback(system::not_found)
 }
 
@@ -140,29 +164,40 @@ where
         Ok(v) => Ok((StatusCode::CREATED, Json(D::from(v))).into_response()),
         Err(e) => match &tag {
             // A concurrent request with the same key committed first: answer with its response.
-            Some(t) if matches!(e, ApiError::Conflict { .. }) => replay::<S, D>(state, t).await?.ok_or(e),
+            Some(t) if matches!(e, ApiError::Conflict { .. }) => {
+                replay::<S, D>(state, t).await?.ok_or(e)
+            }
             _ => Err(e),
         },
     }
 }
 
-async fn replay<S: DeserializeOwned, D: From<S> + Serialize>(state: &AppState, t: &IdemTag) -> ApiResult<Option<Response>> {
+async fn replay<S: DeserializeOwned, D: From<S> + Serialize>(
+    state: &AppState,
+    t: &IdemTag,
+) -> ApiResult<Option<Response>> {
     let (scope, key) = (t.scope.clone(), t.key.clone());
     let stored = state
         .store
-        .read(move |c| Box::pin(async move { posdesk_storage::repo::idempotency::find(c, &scope, &key).await }))
+        .read(move |c| {
+            Box::pin(async move { posdesk_storage::repo::idempotency::find(c, &scope, &key).await })
+        })
         .await?;
     let Some(s) = stored else { return Ok(None) };
     if s.fingerprint != t.fingerprint {
         return Err(ApiError::Invalid(posdesk_core::FieldError::new(
             "Idempotency-Key",
-            posdesk_core::Rule::Invalid { reason: "already used for a different request" },
+            posdesk_core::Rule::Invalid {
+                reason: "already used for a different request",
+            },
         )));
     }
-    let value: S = serde_json::from_str(&s.body).map_err(|e| ApiError::Internal(format!("stored response: {e}")))?;
+    let value: S = serde_json::from_str(&s.body)
+        .map_err(|e| ApiError::Internal(format!("stored response: {e}")))?;
     let status = StatusCode::from_u16(s.status).unwrap_or(StatusCode::CREATED);
     let mut res = (status, Json(D::from(value))).into_response();
-    res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    res.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(Some(res))
 }
 

@@ -27,9 +27,10 @@ pub struct CreateProviderIn {
 
 fn optional_text(field: &str, v: Option<String>, max: usize) -> ApiResult<Option<String>> {
     match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        Some(s) if s.chars().count() > max => {
-            Err(crate::error::ApiError::invalid(field, posdesk_core::Rule::TooLong { max }))
-        }
+        Some(s) if s.chars().count() > max => Err(crate::error::ApiError::invalid(
+            field,
+            posdesk_core::Rule::TooLong { max },
+        )),
         other => Ok(other),
     }
 }
@@ -39,7 +40,9 @@ fn optional_text(field: &str, v: Option<String>, max: usize) -> ApiResult<Option
     responses((status = 200, body = ProviderList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ProviderList>> {
     let items = providers::list(&super::ctx(&state, &caller)).await?;
-    Ok(Json(ProviderList { items: items.into_iter().map(Into::into).collect() }))
+    Ok(Json(ProviderList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Registers a provider (tenant). Platform admin only. Honours `Idempotency-Key`.
@@ -58,16 +61,27 @@ pub async fn create(
         uscc: optional_text("uscc", b.uscc, 18)?,
         hotline: optional_text("hotline", b.hotline, 40)?,
     };
-    super::create_idempotent::<_, ProviderOut, _, _>(&state, &caller, &headers, "providers", &body.sha256, |tag| async {
-        providers::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
-    })
+    super::create_idempotent::<_, ProviderOut, _, _>(
+        &state,
+        &caller,
+        &headers,
+        "providers",
+        &body.sha256,
+        |tag| async {
+            providers::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
+        },
+    )
     .await
 }
 
 /// One provider (404 for another tenant's).
 #[utoipa::path(get, path = "/api/v1/providers/{id}", tag = "providers", params(("id" = String, Path)),
     responses((status = 200, body = ProviderOut), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let id = path_id(&id, TenantId::parse)?;
     let p = providers::get(&super::ctx(&state, &caller), id).await?;
     Ok(super::with_etag(p.version, ProviderOut::from(p)))

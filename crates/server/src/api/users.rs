@@ -54,7 +54,9 @@ pub struct PasswordIn {
     pub password: String,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
@@ -63,16 +65,27 @@ fn opt_id<T>(
     v: &Option<String>,
     parse: fn(&str, &str) -> Result<T, posdesk_core::FieldError>,
 ) -> ApiResult<Option<T>> {
-    v.as_deref().filter(|s| !s.is_empty()).map(|s| parse(field, s)).transpose().map_err(ApiError::from)
+    v.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse(field, s))
+        .transpose()
+        .map_err(ApiError::from)
 }
 
 /// Users of the caller's provider (the platform admin: of all, or `provider_id=`). Filters: `role`.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     params(("role" = Option<String>, Query), ("provider_id" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = UserPage), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, q: QueryMap) -> ApiResult<Json<UserPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: QueryMap,
+) -> ApiResult<Json<UserPage>> {
     let filter = posdesk_storage::repo::users::Filter {
-        tenant: q.get("provider_id").map(|s| TenantId::parse("provider_id", s)).transpose()?,
+        tenant: q
+            .get("provider_id")
+            .map(|s| TenantId::parse("provider_id", s))
+            .transpose()?,
         role: q.get("role").map(|s| Role::parse("role", s)).transpose()?,
     };
     let page = users::list(&super::ctx(&state, &caller), filter, q.page()?).await?;
@@ -93,22 +106,47 @@ pub async fn create(
         provider: opt_id("provider_id", &b.provider_id, TenantId::parse)?,
         login: Login::parse("login", &b.login)?,
         display_name: DisplayName::parse("display_name", &b.display_name)?,
-        email: b.email.as_deref().filter(|s| !s.is_empty()).map(|s| Email::parse("email", s)).transpose()?,
+        email: b
+            .email
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| Email::parse("email", s))
+            .transpose()?,
         role: Role::parse("role", &b.role)?,
         merchant: opt_id("merchant_id", &b.merchant_id, MerchantId::parse)?,
         terminal: opt_id("terminal_id", &b.terminal_id, TerminalId::parse)?,
-        password: b.password.as_deref().map(|p| NewPassword::parse("password", p)).transpose()?,
-        locale: b.locale.as_deref().map(|l| Locale::parse("locale", l)).transpose()?.unwrap_or_default(),
+        password: b
+            .password
+            .as_deref()
+            .map(|p| NewPassword::parse("password", p))
+            .transpose()?,
+        locale: b
+            .locale
+            .as_deref()
+            .map(|l| Locale::parse("locale", l))
+            .transpose()?
+            .unwrap_or_default(),
     };
-    super::create_idempotent::<_, UserOut, _, _>(&state, &caller, &headers, "users", &body.sha256, |tag| async {
-        users::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
-    })
+    super::create_idempotent::<_, UserOut, _, _>(
+        &state,
+        &caller,
+        &headers,
+        "users",
+        &body.sha256,
+        |tag| async {
+            users::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
+        },
+    )
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
     responses((status = 200, body = UserOut, headers(("ETag" = String))), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let u = users::get(&super::ctx(&state, &caller), path_id(&id, UserId::parse)?).await?;
     Ok(super::with_etag(u.version, UserOut::from(u)))
 }
@@ -126,20 +164,40 @@ pub async fn update(
     let id = path_id(&id, UserId::parse)?;
     let b = body.value;
     let patch = Patch {
-        display_name: b.display_name.as_deref().map(|s| DisplayName::parse("display_name", s)).transpose()?,
+        display_name: b
+            .display_name
+            .as_deref()
+            .map(|s| DisplayName::parse("display_name", s))
+            .transpose()?,
         email: match b.email {
             None => None,
             Some(None) => Some(None),
             Some(Some(e)) => Some(Some(Email::parse("email", &e)?)),
         },
-        locale: b.locale.as_deref().map(|l| Locale::parse("locale", l)).transpose()?,
+        locale: b
+            .locale
+            .as_deref()
+            .map(|l| Locale::parse("locale", l))
+            .transpose()?,
     };
     let u = users::update(&super::ctx(&state, &caller), id, version, patch).await?;
     Ok(super::with_etag(u.version, UserOut::from(u)))
 }
 
-async fn status(state: AppState, caller: Caller, id: String, version: Option<i64>, e: AccountEvent) -> ApiResult<Response> {
-    let u = users::set_status(&super::ctx(&state, &caller), path_id(&id, UserId::parse)?, version, e).await?;
+async fn status(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    version: Option<i64>,
+    e: AccountEvent,
+) -> ApiResult<Response> {
+    let u = users::set_status(
+        &super::ctx(&state, &caller),
+        path_id(&id, UserId::parse)?,
+        version,
+        e,
+    )
+    .await?;
     Ok(super::with_etag(u.version, UserOut::from(u)))
 }
 
@@ -176,6 +234,11 @@ pub async fn reset_password(
     body: JsonBody<PasswordIn>,
 ) -> ApiResult<Json<UserOut>> {
     let pw = NewPassword::parse("password", &body.value.password)?;
-    let u = users::reset_password(&super::ctx(&state, &caller), path_id(&id, UserId::parse)?, pw).await?;
+    let u = users::reset_password(
+        &super::ctx(&state, &caller),
+        path_id(&id, UserId::parse)?,
+        pw,
+    )
+    .await?;
     Ok(Json(u.into()))
 }

@@ -36,7 +36,9 @@ impl From<Created> for WebhookOut {
     responses((status = 200, body = WebhookList), (status = 403, body = Problem)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<WebhookList>> {
     let items = webhooks::list(&super::ctx(&state, &caller)).await?;
-    Ok(Json(WebhookList { items: items.into_iter().map(Into::into).collect() }))
+    Ok(Json(WebhookList {
+        items: items.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Registers an endpoint; the signing secret is in this response. Honours `Idempotency-Key`.
@@ -50,14 +52,37 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let url = WebhookUrl::parse("url", &body.value.url)?;
     let events = body.value.events.clone();
-    super::create_idempotent::<Created, WebhookOut, _, _>(&state, &caller, &headers, "webhooks", &body.sha256, |tag| async {
-        webhooks::create(&super::ctx(&state, &caller).with_idempotency(tag), url, events).await
-    })
+    super::create_idempotent::<Created, WebhookOut, _, _>(
+        &state,
+        &caller,
+        &headers,
+        "webhooks",
+        &body.sha256,
+        |tag| async {
+            webhooks::create(
+                &super::ctx(&state, &caller).with_idempotency(tag),
+                url,
+                events,
+            )
+            .await
+        },
+    )
     .await
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deactivate", tag = "webhooks", params(("id" = String, Path)),
     responses((status = 200, body = WebhookOut), (status = 404, body = Problem)))]
-pub async fn deactivate(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<WebhookOut>> {
-    Ok(Json(webhooks::deactivate(&super::ctx(&state, &caller), path_id(&id, WebhookId::parse)?).await?.into()))
+pub async fn deactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WebhookOut>> {
+    Ok(Json(
+        webhooks::deactivate(
+            &super::ctx(&state, &caller),
+            path_id(&id, WebhookId::parse)?,
+        )
+        .await?
+        .into(),
+    ))
 }

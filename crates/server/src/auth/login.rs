@@ -36,7 +36,10 @@ fn meta(request_id: &str) -> WriteMeta {
 }
 
 fn keys(login: &str, ip: Option<&str>) -> (String, Option<String>) {
-    (format!("acct:{}", login.trim().to_ascii_lowercase()), ip.map(|i| format!("ip:{i}")))
+    (
+        format!("acct:{}", login.trim().to_ascii_lowercase()),
+        ip.map(|i| format!("ip:{i}")),
+    )
 }
 
 pub async fn login(
@@ -85,7 +88,13 @@ pub async fn login(
         let keys: Vec<String> = std::iter::once(acct_key).chain(ip_key).collect();
         state
             .store
-            .write(meta(request_id), throttle::RecordFailure { keys, window_ms: WINDOW_MS })
+            .write(
+                meta(request_id),
+                throttle::RecordFailure {
+                    keys,
+                    window_ms: WINDOW_MS,
+                },
+            )
             .await
             .map_err(|e| LoginError::Internal(e.to_string()))?;
         return Err(LoginError::Invalid);
@@ -115,11 +124,20 @@ pub async fn login(
         )
         .await
         .map_err(|e| LoginError::Internal(e.to_string()))?;
-    Ok(NewSession { cookie, csrf, needs_second_factor })
+    Ok(NewSession {
+        cookie,
+        csrf,
+        needs_second_factor,
+    })
 }
 
 /// Completes a login that waits for a TOTP code. Wrong codes count as failures of the account.
-pub async fn second_factor(state: &AppState, cookie: &str, code: &str, request_id: &str) -> Result<(), LoginError> {
+pub async fn second_factor(
+    state: &AppState,
+    cookie: &str,
+    code: &str,
+    request_id: &str,
+) -> Result<(), LoginError> {
     let id_hash = secret::sha256_hex(cookie);
     let now = posdesk_storage::now();
     let h = id_hash.clone();
@@ -127,15 +145,20 @@ pub async fn second_factor(state: &AppState, cookie: &str, code: &str, request_i
         .store
         .read(move |c| {
             Box::pin(async move {
-                let Some((s, u)) = sessions::find_live(c, &h, now).await? else { return Ok(None) };
+                let Some((s, u)) = sessions::find_live(c, &h, now).await? else {
+                    return Ok(None);
+                };
                 let creds = users::credentials_by_id(c, u.id).await?;
-                let fails = throttle::failures(c, &format!("acct:{}", u.login), now, WINDOW_MS).await?;
+                let fails =
+                    throttle::failures(c, &format!("acct:{}", u.login), now, WINDOW_MS).await?;
                 Ok(Some((s, u, creds.totp_secret, fails)))
             })
         })
         .await
         .map_err(|e| LoginError::Internal(e.to_string()))?;
-    let Some((session, user, Some(secret_b32), fails)) = found else { return Err(LoginError::Invalid) };
+    let Some((session, user, Some(secret_b32), fails)) = found else {
+        return Err(LoginError::Invalid);
+    };
     if !session.second_factor_pending {
         return Ok(());
     }
@@ -147,7 +170,10 @@ pub async fn second_factor(state: &AppState, cookie: &str, code: &str, request_i
             .store
             .write(
                 meta(request_id),
-                throttle::RecordFailure { keys: vec![format!("acct:{}", user.login)], window_ms: WINDOW_MS },
+                throttle::RecordFailure {
+                    keys: vec![format!("acct:{}", user.login)],
+                    window_ms: WINDOW_MS,
+                },
             )
             .await
             .map_err(|e| LoginError::Internal(e.to_string()))?;
@@ -166,7 +192,11 @@ pub async fn second_factor(state: &AppState, cookie: &str, code: &str, request_i
 
 pub async fn logout(state: &AppState, cookie: &str, request_id: &str) {
     let id_hash = secret::sha256_hex(cookie);
-    if let Err(e) = state.store.write(meta(request_id), sessions::EndSession { id_hash }).await {
+    if let Err(e) = state
+        .store
+        .write(meta(request_id), sessions::EndSession { id_hash })
+        .await
+    {
         tracing::warn!(error = %e, "logout");
     }
 }

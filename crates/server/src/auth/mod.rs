@@ -39,8 +39,14 @@ pub fn request_id(parts: &Parts) -> String {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::Unauthenticated)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(ApiError::Unauthenticated)?;
         let raw = header.to_str().map_err(|_| ApiError::Unauthenticated)?;
         let token = raw
             .strip_prefix("Bearer ")
@@ -68,7 +74,12 @@ impl FromRequestParts<AppState> for Caller {
         }
         let principal = user.principal_as(tok.role)?;
         touch_token(state, &tok);
-        Ok(Caller { principal, user, token_id: Some(tok.id.to_string()), request_id: request_id(parts) })
+        Ok(Caller {
+            principal,
+            user,
+            token_id: Some(tok.id.to_string()),
+            request_id: request_id(parts),
+        })
     }
 }
 
@@ -76,7 +87,9 @@ impl FromRequestParts<AppState> for Caller {
 fn touch_token(state: &AppState, tok: &tokens::ApiToken) {
     let key = tok.id.to_string();
     let due = {
-        let Ok(mut map) = state.token_touched.lock() else { return };
+        let Ok(mut map) = state.token_touched.lock() else {
+            return;
+        };
         let due = map.get(&key).is_none_or(|t| t.elapsed().as_secs() >= 60);
         if due {
             map.insert(key, std::time::Instant::now());
@@ -87,7 +100,10 @@ fn touch_token(state: &AppState, tok: &tokens::ApiToken) {
         let store = state.store.clone();
         let id = tok.id;
         tokio::spawn(async move {
-            let meta = posdesk_storage::WriteMeta::new(posdesk_storage::Actor::system("auth"), "token-touch");
+            let meta = posdesk_storage::WriteMeta::new(
+                posdesk_storage::Actor::system("auth"),
+                "token-touch",
+            );
             if let Err(e) = store.write(meta, tokens::MarkUsed { id }).await {
                 tracing::warn!(error = %e, "recording token use");
             }
@@ -103,7 +119,9 @@ fn touch_token(state: &AppState, tok: &tokens::ApiToken) {
 /// an expiring token is re-checked against its expiry on every hit.
 #[derive(Default)]
 pub struct TokenCache {
-    map: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, tokens::ApiToken, User)>>,
+    map: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, tokens::ApiToken, User)>,
+    >,
 }
 
 impl TokenCache {

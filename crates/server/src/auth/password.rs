@@ -2,9 +2,9 @@
 //! off the async runtime. Unknown accounts are checked against a dummy hash so a login takes
 //! the same time whether or not the account exists.
 
+use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
-use argon2::Argon2;
 use std::sync::OnceLock;
 
 use crate::error::ApiError;
@@ -18,7 +18,8 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
 pub fn hash_blocking(password: &str) -> Result<String, ApiError> {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&bytes).map_err(|e| ApiError::Internal(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -35,7 +36,11 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let target = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
         let ok = PasswordHash::new(&target)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && stored.is_some()
     })

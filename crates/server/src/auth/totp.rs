@@ -24,7 +24,9 @@ pub fn uri(secret_b32: &str, login: &str) -> String {
 
 pub fn check(secret_b32: &str, code: &str) -> bool {
     let code = code.trim();
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && totp(secret_b32).is_some_and(|t| t.check_current(code).unwrap_or(false))
+    code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && totp(secret_b32).is_some_and(|t| t.check_current(code).unwrap_or(false))
 }
 
 /// The current code (tests and the CLI use it).

@@ -19,7 +19,11 @@ const LEASE_MS: i64 = 5 * 60_000;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 pub fn worker_id() -> String {
-    format!("pid{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "pid{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 fn meta() -> WriteMeta {
@@ -52,15 +56,39 @@ pub fn spawn(state: AppState) {
 
 /// Claims and runs up to `limit` due jobs; returns how many ran. Tests call it to drain the
 /// queue deterministically.
-pub async fn run_once(state: &AppState, worker: &str, limit: i64) -> posdesk_storage::Result<usize> {
-    let claimed = state.store.write(meta(), Claim { worker: worker.to_owned(), limit, lease_ms: LEASE_MS }).await?;
+pub async fn run_once(
+    state: &AppState,
+    worker: &str,
+    limit: i64,
+) -> posdesk_storage::Result<usize> {
+    let claimed = state
+        .store
+        .write(
+            meta(),
+            Claim {
+                worker: worker.to_owned(),
+                limit,
+                lease_ms: LEASE_MS,
+            },
+        )
+        .await?;
     let n = claimed.len();
     let outcomes = futures::future::join_all(claimed.iter().map(|j| run(state, j))).await;
     for (job, outcome) in claimed.into_iter().zip(outcomes) {
         if let Outcome::Retry { error, .. } | Outcome::Dead { error } = &outcome {
             tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, "job failed");
         }
-        state.store.write(meta(), Finish { id: job.id, worker: worker.to_owned(), outcome }).await?;
+        state
+            .store
+            .write(
+                meta(),
+                Finish {
+                    id: job.id,
+                    worker: worker.to_owned(),
+                    outcome,
+                },
+            )
+            .await?;
     }
     Ok(n)
 }
@@ -76,12 +104,19 @@ async fn run(state: &AppState, job: &Claimed) -> Outcome {
     let result = match job.kind.as_str() {
         "email" => email::send(state, &job.payload).await,
         "webhook" => webhook::deliver(state, &job.payload).await,
-        other => return Outcome::Dead { error: format!("unknown job kind {other}") },
+        other => {
+            return Outcome::Dead {
+                error: format!("unknown job kind {other}"),
+            };
+        }
     };
     match result {
         Ok(()) => Outcome::Done,
         Err(JobError::Permanent(e)) => Outcome::Dead { error: e },
-        Err(JobError::Retry(e)) => Outcome::Retry { error: e, run_at: backoff(job.attempts, posdesk_storage::now()) },
+        Err(JobError::Retry(e)) => Outcome::Retry {
+            error: e,
+            run_at: backoff(job.attempts, posdesk_storage::now()),
+        },
     }
 }
 

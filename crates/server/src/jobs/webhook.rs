@@ -22,7 +22,8 @@ struct Payload {
 }
 
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -41,11 +42,15 @@ fn client() -> &'static reqwest::Client {
 }
 
 pub async fn deliver(state: &AppState, payload: &str) -> Result<(), JobError> {
-    let p: Payload = serde_json::from_str(payload).map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
-    let id = WebhookId::parse("webhook_id", &p.webhook_id).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let p: Payload =
+        serde_json::from_str(payload).map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
+    let id = WebhookId::parse("webhook_id", &p.webhook_id)
+        .map_err(|e| JobError::Permanent(e.to_string()))?;
     let target = state
         .store
-        .read(move |c| Box::pin(async move { posdesk_storage::repo::webhooks::target(c, id).await }))
+        .read(move |c| {
+            Box::pin(async move { posdesk_storage::repo::webhooks::target(c, id).await })
+        })
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
     let Some((url, secret, active)) = target else {
@@ -64,7 +69,10 @@ pub async fn deliver(state: &AppState, payload: &str) -> Result<(), JobError> {
         .header("content-type", "application/json")
         .header("x-posdesk-event", &p.event)
         .header("x-posdesk-delivery", &p.event_id)
-        .header("x-posdesk-signature", format!("t={t},v1={}", sign(&secret, t, &body)))
+        .header(
+            "x-posdesk-signature",
+            format!("t={t},v1={}", sign(&secret, t, &body)),
+        )
         .body(body)
         .send()
         .await
@@ -72,7 +80,10 @@ pub async fn deliver(state: &AppState, payload: &str) -> Result<(), JobError> {
     if res.status().is_success() {
         Ok(())
     } else {
-        Err(JobError::Retry(format!("POST {url}: HTTP {}", res.status())))
+        Err(JobError::Retry(format!(
+            "POST {url}: HTTP {}",
+            res.status()
+        )))
     }
 }
 

@@ -18,7 +18,9 @@ pub struct NewAnnouncement {
 }
 
 fn own_tenant(ctx: &Ctx<'_>, scope: &posdesk_core::authz::Scope) -> ApiResult<TenantId> {
-    scope.tenant().ok_or_else(|| ApiError::Forbidden(format!("{} has no provider", ctx.principal.role().code())))
+    scope.tenant().ok_or_else(|| {
+        ApiError::Forbidden(format!("{} has no provider", ctx.principal.role().code()))
+    })
 }
 
 pub async fn create(ctx: &Ctx<'_>, a: NewAnnouncement) -> ApiResult<Announcement> {
@@ -52,7 +54,11 @@ pub async fn list(
 
 pub async fn get(ctx: &Ctx<'_>, id: AnnouncementId) -> ApiResult<Announcement> {
     let scope = ctx.authorize(Permission::AnnouncementRead)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { announcements::get(c, &scope, id).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { announcements::get(c, &scope, id).await }))
+        .await?)
 }
 
 pub struct Patch {
@@ -61,7 +67,12 @@ pub struct Patch {
     pub audience: Option<Audience>,
 }
 
-pub async fn update(ctx: &Ctx<'_>, id: AnnouncementId, version: Option<i64>, p: Patch) -> ApiResult<Announcement> {
+pub async fn update(
+    ctx: &Ctx<'_>,
+    id: AnnouncementId,
+    version: Option<i64>,
+    p: Patch,
+) -> ApiResult<Announcement> {
     let scope = ctx.authorize(Permission::AnnouncementWrite)?;
     let m = UpdateAnnouncement {
         scope,
@@ -81,7 +92,17 @@ pub async fn transition(
     event: AnnouncementEvent,
 ) -> ApiResult<Announcement> {
     let scope = ctx.authorize(Permission::AnnouncementWrite)?;
-    let out = ctx.write(ctx.meta(), TransitionAnnouncement { scope, id, expected_version: version, event }).await?;
+    let out = ctx
+        .write(
+            ctx.meta(),
+            TransitionAnnouncement {
+                scope,
+                id,
+                expected_version: version,
+                event,
+            },
+        )
+        .await?;
     ctx.state.jobs_wakeup.notify_one();
     Ok(out)
 }

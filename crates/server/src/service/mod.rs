@@ -28,8 +28,18 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(state: &'a AppState, principal: &'a Principal, request_id: impl Into<String>) -> Self {
-        Self { state, principal, request_id: request_id.into(), idempotency: None, actor_override: None }
+    pub fn new(
+        state: &'a AppState,
+        principal: &'a Principal,
+        request_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            state,
+            principal,
+            request_id: request_id.into(),
+            idempotency: None,
+            actor_override: None,
+        }
     }
 
     /// The operator at the server's console (`posdesk admin`, `posdesk demo`): platform-wide
@@ -56,7 +66,8 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn meta(&self) -> WriteMeta {
-        WriteMeta::new(self.actor(), self.request_id.clone()).with_idempotency(self.idempotency.clone())
+        WriteMeta::new(self.actor(), self.request_id.clone())
+            .with_idempotency(self.idempotency.clone())
     }
 
     pub async fn write<M: Mutation>(&self, meta: WriteMeta, m: M) -> ApiResult<M::Output> {
@@ -72,6 +83,12 @@ pub fn new_uuid() -> uuid::Uuid {
 
 /// The principal the operator's console acts as: the platform scope, no real account.
 pub fn operator_principal() -> Principal {
-    Principal::new(posdesk_core::ids::UserId::from_uuid(uuid::Uuid::nil()), posdesk_core::authz::Role::PlatformAdmin, None, None, None)
-        .unwrap_or_else(|_| unreachable!("a platform admin without bindings is valid"))
+    Principal::new(
+        posdesk_core::ids::UserId::from_uuid(uuid::Uuid::nil()),
+        posdesk_core::authz::Role::PlatformAdmin,
+        None,
+        None,
+        None,
+    )
+    .unwrap_or_else(|_| unreachable!("a platform admin without bindings is valid"))
 }

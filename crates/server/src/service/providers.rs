@@ -27,10 +27,18 @@ pub async fn create(ctx: &Ctx<'_>, p: NewProvider) -> ApiResult<Provider> {
 
 pub async fn list(ctx: &Ctx<'_>) -> ApiResult<Vec<Provider>> {
     let scope = ctx.authorize(Permission::ProviderRead)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { providers::list(c, &scope).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { providers::list(c, &scope).await }))
+        .await?)
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: TenantId) -> ApiResult<Provider> {
     let scope: Scope = ctx.authorize(Permission::ProviderRead)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { providers::get(c, &scope, id).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { providers::get(c, &scope, id).await }))
+        .await?)
 }

@@ -18,9 +18,21 @@ pub struct Issued {
 }
 
 /// Issues a token for the caller, carrying `role` (default: the caller's own) for `days`.
-pub async fn issue(ctx: &Ctx<'_>, name: Label, role: Option<Role>, days: Option<i64>) -> ApiResult<Issued> {
+pub async fn issue(
+    ctx: &Ctx<'_>,
+    name: Label,
+    role: Option<Role>,
+    days: Option<i64>,
+) -> ApiResult<Issued> {
     ctx.authorize(Permission::TokenManage)?;
-    issue_for(ctx, ctx.principal.user_id(), name, role.unwrap_or(ctx.principal.role()), days).await
+    issue_for(
+        ctx,
+        ctx.principal.user_id(),
+        name,
+        role.unwrap_or(ctx.principal.role()),
+        days,
+    )
+    .await
 }
 
 /// Issues without a permission check: for `posdesk admin issue-token` (the operator at the
@@ -35,10 +47,14 @@ pub async fn issue_for(
     if let Some(d) = days
         && !(1..=3650).contains(&d)
     {
-        return Err(ApiError::invalid("expires_in_days", posdesk_core::Rule::Range { min: 1, max: 3650 }));
+        return Err(ApiError::invalid(
+            "expires_in_days",
+            posdesk_core::Rule::Range { min: 1, max: 3650 },
+        ));
     }
     let (secret, prefix, hash) = new_api_token();
-    let expires_at = days.map(|d| Timestamp::from_millis(posdesk_storage::now().millis() + d * 86_400_000));
+    let expires_at =
+        days.map(|d| Timestamp::from_millis(posdesk_storage::now().millis() + d * 86_400_000));
     let m = CreateToken {
         id: TokenId::from_uuid(new_uuid()),
         user_id: user,
@@ -60,13 +76,23 @@ pub async fn list(ctx: &Ctx<'_>, all: bool) -> ApiResult<Vec<ApiToken>> {
     } else {
         Some(ctx.principal.user_id())
     };
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { tokens::list(c, &scope, owner).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { tokens::list(c, &scope, owner).await }))
+        .await?)
 }
 
 pub async fn revoke(ctx: &Ctx<'_>, id: TokenId) -> ApiResult<ApiToken> {
     let scope = ctx.authorize(Permission::TokenManage)?;
-    let owner = if ctx.principal.role().allows(Permission::UserManage) { None } else { Some(ctx.principal.user_id()) };
-    let revoked = ctx.write(ctx.meta(), RevokeToken { scope, owner, id }).await?;
+    let owner = if ctx.principal.role().allows(Permission::UserManage) {
+        None
+    } else {
+        Some(ctx.principal.user_id())
+    };
+    let revoked = ctx
+        .write(ctx.meta(), RevokeToken { scope, owner, id })
+        .await?;
     ctx.state.token_cache.forget_user(revoked.user_id);
     Ok(revoked)
 }

@@ -4,7 +4,9 @@ use posdesk_core::lifecycle::AccountEvent;
 use posdesk_core::page::{Page, PageRequest};
 use posdesk_core::text::{DisplayName, Email, Login, NewPassword};
 use posdesk_storage::repo::jobs::NewJob;
-use posdesk_storage::repo::users::{self, ChangeStatus, CreateUser, Filter, SetPassword, UpdateUser, User};
+use posdesk_storage::repo::users::{
+    self, ChangeStatus, CreateUser, Filter, SetPassword, UpdateUser, User,
+};
 
 use super::{Ctx, new_uuid};
 use crate::auth::password;
@@ -24,7 +26,13 @@ pub struct NewUser {
 }
 
 /// An e-mail notice through the outbox, rendered in the recipient's language when sent.
-pub fn email_job(tenant: Option<TenantId>, to: &str, template: &str, locale: &str, params: serde_json::Value) -> NewJob {
+pub fn email_job(
+    tenant: Option<TenantId>,
+    to: &str,
+    template: &str,
+    locale: &str,
+    params: serde_json::Value,
+) -> NewJob {
     NewJob {
         id: format!("email:{}", new_uuid()),
         tenant,
@@ -39,7 +47,10 @@ pub async fn create(ctx: &Ctx<'_>, u: NewUser) -> ApiResult<User> {
     let scope = ctx.authorize(Permission::UserManage)?;
     let tenant = match (&scope, u.provider) {
         (Scope::Platform, None) if u.role != Role::PlatformAdmin => {
-            return Err(ApiError::invalid("provider_id", posdesk_core::Rule::Required));
+            return Err(ApiError::invalid(
+                "provider_id",
+                posdesk_core::Rule::Required,
+            ));
         }
         (Scope::Platform, p) => p,
         (s, None) => s.tenant(),
@@ -81,12 +92,20 @@ pub async fn create(ctx: &Ctx<'_>, u: NewUser) -> ApiResult<User> {
 
 pub async fn list(ctx: &Ctx<'_>, filter: Filter, page: PageRequest) -> ApiResult<Page<User>> {
     let scope = ctx.authorize(Permission::UserRead)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { users::list(c, &scope, &filter, &page).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { users::list(c, &scope, &filter, &page).await }))
+        .await?)
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: UserId) -> ApiResult<User> {
     let scope = ctx.authorize(Permission::UserRead)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { users::get(c, &scope, id).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { users::get(c, &scope, id).await }))
+        .await?)
 }
 
 pub struct Patch {
@@ -108,12 +127,30 @@ pub async fn update(ctx: &Ctx<'_>, id: UserId, version: Option<i64>, p: Patch) -
     ctx.write(ctx.meta(), m).await
 }
 
-pub async fn set_status(ctx: &Ctx<'_>, id: UserId, version: Option<i64>, event: AccountEvent) -> ApiResult<User> {
+pub async fn set_status(
+    ctx: &Ctx<'_>,
+    id: UserId,
+    version: Option<i64>,
+    event: AccountEvent,
+) -> ApiResult<User> {
     let scope = ctx.authorize(Permission::UserManage)?;
     if id == ctx.principal.user_id() && event == AccountEvent::Disable {
-        return Err(ApiError::Conflict { detail: "you cannot disable your own account".into(), field: None });
+        return Err(ApiError::Conflict {
+            detail: "you cannot disable your own account".into(),
+            field: None,
+        });
     }
-    let out = ctx.write(ctx.meta(), ChangeStatus { scope, id, expected_version: version, event }).await?;
+    let out = ctx
+        .write(
+            ctx.meta(),
+            ChangeStatus {
+                scope,
+                id,
+                expected_version: version,
+                event,
+            },
+        )
+        .await?;
     ctx.state.token_cache.forget_user(id);
     Ok(out)
 }
@@ -133,8 +170,18 @@ pub async fn reset_password(ctx: &Ctx<'_>, id: UserId, new: NewPassword) -> ApiR
             serde_json::json!({"name": target.display_name, "login": target.login}),
         ));
     }
-    let out =
-        ctx.write(meta, SetPassword { scope, id, password_hash: hash, keep_session: None, action: "reset_password" }).await?;
+    let out = ctx
+        .write(
+            meta,
+            SetPassword {
+                scope,
+                id,
+                password_hash: hash,
+                keep_session: None,
+                action: "reset_password",
+            },
+        )
+        .await?;
     ctx.state.token_cache.forget_user(id);
     ctx.state.jobs_wakeup.notify_one();
     Ok(out)

@@ -12,12 +12,19 @@ pub const EVENTS: &[&str] = &["*", "announcement.published"];
 
 pub async fn create(ctx: &Ctx<'_>, url: WebhookUrl, events: Vec<String>) -> ApiResult<Created> {
     let scope = ctx.authorize(Permission::WebhookManage)?;
-    let tenant = scope.tenant().ok_or_else(|| ApiError::Forbidden("no provider".into()))?;
+    let tenant = scope
+        .tenant()
+        .ok_or_else(|| ApiError::Forbidden("no provider".into()))?;
     if events.is_empty() {
         return Err(ApiError::invalid("events", posdesk_core::Rule::Required));
     }
     if events.iter().any(|e| !EVENTS.contains(&e.as_str())) {
-        return Err(ApiError::invalid("events", posdesk_core::Rule::OneOf { allowed: EVENTS.to_vec() }));
+        return Err(ApiError::invalid(
+            "events",
+            posdesk_core::Rule::OneOf {
+                allowed: EVENTS.to_vec(),
+            },
+        ));
     }
     let m = CreateWebhook {
         id: WebhookId::from_uuid(new_uuid()),
@@ -31,7 +38,11 @@ pub async fn create(ctx: &Ctx<'_>, url: WebhookUrl, events: Vec<String>) -> ApiR
 
 pub async fn list(ctx: &Ctx<'_>) -> ApiResult<Vec<Webhook>> {
     let scope = ctx.authorize(Permission::WebhookManage)?;
-    Ok(ctx.state.store.read(move |c| Box::pin(async move { webhooks::list(c, &scope).await })).await?)
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { webhooks::list(c, &scope).await }))
+        .await?)
 }
 
 pub async fn deactivate(ctx: &Ctx<'_>, id: WebhookId) -> ApiResult<Webhook> {

@@ -1,9 +1,69 @@
-//! The server-rendered web UI.
+//! The server-rendered web UI: Simplified Chinese first, English second.
+//!
+//! Conventions every page follows:
+//! * Handlers are thin: parse the form into domain newtypes, call one `service::*` function,
+//!   render. No storage mutation and no SQL here.
+//! * Every text comes from the Fluent catalogues (`locales/*/main.ftl`) through `tr.t("…")`
+//!   or `tr.ta("…", args)`; `tests/i18n.rs` checks that each key used here exists in both.
+//! * Every form carries `_csrf` (double-submit with the `posdesk_csrf` cookie); every POST
+//!   handler takes a [`kit::CsrfForm`], which refuses a missing or wrong token with a 403 page
+//!   before the handler runs.
+//! * Success answers with a redirect and a flash message (post/redirect/get); a service error
+//!   re-renders the same form with the user's input and the error's HTTP status.
+
+mod account;
+mod announcements;
+mod assets;
+mod audit;
+mod auth;
+mod directory;
+mod home;
+pub mod kit;
+pub mod labels;
+mod providers;
+pub mod session;
+mod users;
 
 use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
+/// The HTML 404 page, for the application's fallback to answer requests that accept
+/// `text/html` (browsers) instead of the JSON problem.
+pub async fn not_found(web: kit::Web) -> Response {
+    web.error_page(None, StatusCode::NOT_FOUND, web.tr.t("error-not-found"))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/assets/app.css", get(assets::css))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
+        .route("/logout", post(auth::logout))
+        .route("/lang", post(auth::set_lang))
+        .route("/", get(home::dashboard))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::detail).post(users::save))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/audit", get(audit::browse))
+        .route(
+            "/announcements",
+            get(announcements::list).post(announcements::create),
+        )
+        .route("/announcements/{id}/publish", post(announcements::publish))
+        .route("/announcements/{id}/archive", post(announcements::archive))
+        .route("/providers", get(providers::list).post(providers::create))
+        .route("/merchants", get(directory::merchants))
+        .route("/terminals", get(directory::terminals))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/totp/enable", post(account::enable_totp))
+        .route("/account/totp/disable", post(account::disable_totp))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
 }

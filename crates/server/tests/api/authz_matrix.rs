@@ -43,41 +43,223 @@ struct Route {
     merchant_bound: bool,
 }
 
-const fn r(method: Method, path: &'static str, perm: Permission, item: bool, platform_wide: bool, merchant_bound: bool) -> Route {
-    Route { method, path, perm, item, platform_wide, merchant_bound }
+const fn r(
+    method: Method,
+    path: &'static str,
+    perm: Permission,
+    item: bool,
+    platform_wide: bool,
+    merchant_bound: bool,
+) -> Route {
+    Route {
+        method,
+        path,
+        perm,
+        item,
+        platform_wide,
+        merchant_bound,
+    }
 }
 
 fn routes() -> Vec<Route> {
     use Permission::*;
     vec![
         r(Method::GET, "/api/v1/me", SelfRead, false, false, false),
-        r(Method::GET, "/api/v1/providers", ProviderRead, false, true, false),
-        r(Method::POST, "/api/v1/providers", ProviderCreate, false, true, false),
-        r(Method::GET, "/api/v1/providers/{id}", ProviderRead, true, true, false),
+        r(
+            Method::GET,
+            "/api/v1/providers",
+            ProviderRead,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/providers",
+            ProviderCreate,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/providers/{id}",
+            ProviderRead,
+            true,
+            true,
+            false,
+        ),
         r(Method::GET, "/api/v1/users", UserRead, false, true, false),
         r(Method::POST, "/api/v1/users", UserManage, true, true, false),
-        r(Method::GET, "/api/v1/users/{id}", UserRead, true, true, false),
-        r(Method::PATCH, "/api/v1/users/{id}", UserManage, true, true, false),
-        r(Method::POST, "/api/v1/users/{id}/disable", UserManage, true, true, false),
-        r(Method::POST, "/api/v1/users/{id}/enable", UserManage, true, true, false),
-        r(Method::POST, "/api/v1/users/{id}/password", UserManage, true, true, false),
-        r(Method::GET, "/api/v1/tokens", TokenManage, false, true, false),
-        r(Method::POST, "/api/v1/tokens", TokenManage, false, true, false),
-        r(Method::DELETE, "/api/v1/tokens/{id}", TokenManage, true, true, false),
-        r(Method::GET, "/api/v1/announcements", AnnouncementRead, false, false, false),
-        r(Method::POST, "/api/v1/announcements", AnnouncementWrite, false, false, false),
-        r(Method::GET, "/api/v1/announcements/{id}", AnnouncementRead, true, false, false),
-        r(Method::PATCH, "/api/v1/announcements/{id}", AnnouncementWrite, true, false, false),
-        r(Method::POST, "/api/v1/announcements/{id}/publish", AnnouncementWrite, true, false, false),
-        r(Method::POST, "/api/v1/announcements/{id}/archive", AnnouncementWrite, true, false, false),
-        r(Method::GET, "/api/v1/merchants", MerchantRead, false, false, false),
-        r(Method::GET, "/api/v1/merchants/{id}", MerchantRead, true, false, true),
-        r(Method::GET, "/api/v1/terminals", TerminalRead, false, false, false),
-        r(Method::GET, "/api/v1/terminals/{id}", TerminalRead, true, false, true),
+        r(
+            Method::GET,
+            "/api/v1/users/{id}",
+            UserRead,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            UserManage,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/users/{id}/disable",
+            UserManage,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/users/{id}/enable",
+            UserManage,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/users/{id}/password",
+            UserManage,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tokens",
+            TokenManage,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tokens",
+            TokenManage,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            TokenManage,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/announcements",
+            AnnouncementRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/announcements",
+            AnnouncementWrite,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/announcements/{id}",
+            AnnouncementRead,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::PATCH,
+            "/api/v1/announcements/{id}",
+            AnnouncementWrite,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/announcements/{id}/publish",
+            AnnouncementWrite,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/announcements/{id}/archive",
+            AnnouncementWrite,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/merchants",
+            MerchantRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/merchants/{id}",
+            MerchantRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/terminals",
+            TerminalRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/terminals/{id}",
+            TerminalRead,
+            true,
+            false,
+            true,
+        ),
         r(Method::GET, "/api/v1/audit", AuditRead, false, true, false),
-        r(Method::GET, "/api/v1/webhooks", WebhookManage, false, false, false),
-        r(Method::POST, "/api/v1/webhooks", WebhookManage, false, false, false),
-        r(Method::POST, "/api/v1/webhooks/{id}/deactivate", WebhookManage, true, false, false),
+        r(
+            Method::GET,
+            "/api/v1/webhooks",
+            WebhookManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/webhooks",
+            WebhookManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/webhooks/{id}/deactivate",
+            WebhookManage,
+            true,
+            false,
+            false,
+        ),
     ]
 }
 
@@ -90,7 +272,9 @@ fn expect(route: &Route, role: Role, target: Target) -> Expect {
     }
     match target {
         Target::Own => Expect::Allow,
-        Target::Other if route.item && !(role == Role::PlatformAdmin && route.platform_wide) => Expect::Hide,
+        Target::Other if route.item && !(role == Role::PlatformAdmin && route.platform_wide) => {
+            Expect::Hide
+        }
         Target::Other => Expect::Allow,
         Target::SiblingMerchant if route.merchant_bound => Expect::Hide,
         Target::SiblingMerchant => Expect::Allow,
@@ -105,13 +289,28 @@ struct Fixtures {
 }
 
 async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
-    let admin = posdesk_core::authz::Principal::new(t.users[&Role::ProviderAdmin].0, Role::ProviderAdmin, Some(t.id), None, None)
-        .unwrap();
+    let admin = posdesk_core::authz::Principal::new(
+        t.users[&Role::ProviderAdmin].0,
+        Role::ProviderAdmin,
+        Some(t.id),
+        None,
+        None,
+    )
+    .unwrap();
     let ctx = Ctx::new(&app.state, &admin, "fixtures");
-    let victim = service::users::create(&ctx, crate::helpers::new_user(None, &format!("victim.{}", t.id.uuid().simple()), Role::Agent, None, None))
-        .await
-        .map_err(err)
-        .unwrap();
+    let victim = service::users::create(
+        &ctx,
+        crate::helpers::new_user(
+            None,
+            &format!("victim.{}", t.id.uuid().simple()),
+            Role::Agent,
+            None,
+            None,
+        ),
+    )
+    .await
+    .map_err(err)
+    .unwrap();
     let a = service::announcements::create(
         &ctx,
         service::announcements::NewAnnouncement {
@@ -124,11 +323,19 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     .await
     .map_err(err)
     .unwrap();
-    let w = service::webhooks::create(&ctx, WebhookUrl::parse("url", "http://127.0.0.1:9/hook").unwrap(), vec!["*".into()])
-        .await
-        .map_err(err)
-        .unwrap();
-    Fixtures { victim: victim.id.to_string(), announcement: a.id.to_string(), webhook: w.webhook.id.to_string() }
+    let w = service::webhooks::create(
+        &ctx,
+        WebhookUrl::parse("url", "http://127.0.0.1:9/hook").unwrap(),
+        vec!["*".into()],
+    )
+    .await
+    .map_err(err)
+    .unwrap();
+    Fixtures {
+        victim: victim.id.to_string(),
+        announcement: a.id.to_string(),
+        webhook: w.webhook.id.to_string(),
+    }
 }
 
 struct Call {
@@ -136,7 +343,15 @@ struct Call {
     body: Option<Value>,
 }
 
-async fn build(app: &TestApp, route: &Route, role: Role, target: Target, own: (&Tenant, &Fixtures), other: (&Tenant, &Fixtures), n: usize) -> Call {
+async fn build(
+    app: &TestApp,
+    route: &Route,
+    role: Role,
+    target: Target,
+    own: (&Tenant, &Fixtures),
+    other: (&Tenant, &Fixtures),
+    n: usize,
+) -> Call {
     let (t, f) = match target {
         Target::Other => other,
         _ => own,
@@ -158,9 +373,17 @@ async fn build(app: &TestApp, route: &Route, role: Role, target: Target, own: (&
             // A spare token to revoke: the caller's own in its tenant, or one from the other tenant.
             let owner = match (target, role) {
                 (Target::Other, _) | (_, Role::PlatformAdmin) => t.users[&Role::ProviderAdmin].0,
-                _ => t.users.get(&role).map(|u| u.0).unwrap_or(t.users[&Role::ProviderAdmin].0),
+                _ => t
+                    .users
+                    .get(&role)
+                    .map(|u| u.0)
+                    .unwrap_or(t.users[&Role::ProviderAdmin].0),
             };
-            let owner_role = if matches!(target, Target::Other) || role == Role::PlatformAdmin { Role::ProviderAdmin } else { role };
+            let owner_role = if matches!(target, Target::Other) || role == Role::PlatformAdmin {
+                Role::ProviderAdmin
+            } else {
+                role
+            };
             token(&app.state, owner, owner_role).await;
             // Look the new token up directly: the newest token of `owner`.
             let owner_s = owner.to_string();
@@ -183,21 +406,32 @@ async fn build(app: &TestApp, route: &Route, role: Role, target: Target, own: (&
     };
     let path = route.path.replace("{id}", &id);
     let body = match (route.method.clone(), route.path) {
-        (Method::POST, "/api/v1/providers") => Some(json!({"name": format!("新服务商{n}"), "short_name": format!("新{n}")})),
+        (Method::POST, "/api/v1/providers") => {
+            Some(json!({"name": format!("新服务商{n}"), "short_name": format!("新{n}")}))
+        }
         (Method::POST, "/api/v1/users") => {
-            let mut b = json!({"login": format!("new.user{n}"), "display_name": "新用户", "role": "agent"});
+            let mut b =
+                json!({"login": format!("new.user{n}"), "display_name": "新用户", "role": "agent"});
             match (role, target) {
-                (Role::PlatformAdmin, _) | (_, Target::Other) => b["provider_id"] = json!(t.id.to_string()),
+                (Role::PlatformAdmin, _) | (_, Target::Other) => {
+                    b["provider_id"] = json!(t.id.to_string())
+                }
                 _ => {}
             }
             Some(b)
         }
         (Method::PATCH, "/api/v1/users/{id}") => Some(json!({"display_name": format!("改名{n}")})),
-        (Method::POST, "/api/v1/users/{id}/password") => Some(json!({"password": "a-new-password-123"})),
+        (Method::POST, "/api/v1/users/{id}/password") => {
+            Some(json!({"password": "a-new-password-123"}))
+        }
         (Method::POST, "/api/v1/tokens") => Some(json!({"name": format!("t{n}")})),
-        (Method::POST, "/api/v1/announcements") => Some(json!({"title": "通知", "body": "内容", "audience": "staff"})),
+        (Method::POST, "/api/v1/announcements") => {
+            Some(json!({"title": "通知", "body": "内容", "audience": "staff"}))
+        }
         (Method::PATCH, "/api/v1/announcements/{id}") => Some(json!({"title": format!("改{n}")})),
-        (Method::POST, "/api/v1/webhooks") => Some(json!({"url": "https://example.cn/hook", "events": ["*"]})),
+        (Method::POST, "/api/v1/webhooks") => {
+            Some(json!({"url": "https://example.cn/hook", "events": ["*"]}))
+        }
         (Method::POST, _) => None,
         _ => None,
     };
@@ -224,9 +458,15 @@ async fn authz_matrix(app: TestApp) {
     let table: BTreeSet<(String, String)> = routes()
         .iter()
         .map(|r| (r.method.as_str().to_owned(), r.path.to_owned()))
-        .chain([("GET".to_owned(), "/healthz".to_owned()), ("GET".to_owned(), "/readyz".to_owned())])
+        .chain([
+            ("GET".to_owned(), "/healthz".to_owned()),
+            ("GET".to_owned(), "/readyz".to_owned()),
+        ])
         .collect();
-    assert_eq!(table, documented, "every documented route needs a row in the matrix (and vice versa)");
+    assert_eq!(
+        table, documented,
+        "every documented route needs a row in the matrix (and vice versa)"
+    );
 
     for p in PUBLIC {
         let r = app.call(Method::GET, p, None, None).await;
@@ -235,14 +475,30 @@ async fn authz_matrix(app: TestApp) {
 
     let fa = fixtures(&app, &app.a).await;
     let fb = fixtures(&app, &app.b).await;
-    let b_ids = [app.b.id.to_string(), app.b.merchant.to_string(), app.b.terminal.to_string(), fb.victim.clone(), fb.announcement.clone()];
+    let b_ids = [
+        app.b.id.to_string(),
+        app.b.merchant.to_string(),
+        app.b.terminal.to_string(),
+        fb.victim.clone(),
+        fb.announcement.clone(),
+    ];
     let mut n = 0;
     let mut failures = Vec::new();
     for route in routes() {
         // No credentials: 401 everywhere.
-        let unauth = app.call(route.method.clone(), &route.path.replace("{id}", &fa.victim), None, None).await;
+        let unauth = app
+            .call(
+                route.method.clone(),
+                &route.path.replace("{id}", &fa.victim),
+                None,
+                None,
+            )
+            .await;
         if unauth.status != StatusCode::UNAUTHORIZED {
-            failures.push(format!("{} {} without token: {}", route.method, route.path, unauth.status));
+            failures.push(format!(
+                "{} {} without token: {}",
+                route.method, route.path, unauth.status
+            ));
         }
         for role in Role::ALL {
             let mut targets = vec![Target::Own, Target::Other];
@@ -253,10 +509,15 @@ async fn authz_matrix(app: TestApp) {
                 n += 1;
                 let call = build(&app, &route, role, target, (&app.a, &fa), (&app.b, &fb), n).await;
                 let token = app.token(&app.a, role);
-                let resp = app.call(route.method.clone(), &call.path, Some(&token), call.body).await;
+                let resp = app
+                    .call(route.method.clone(), &call.path, Some(&token), call.body)
+                    .await;
                 let want = expect(&route, role, target);
                 let got = classify(resp.status);
-                if got != want || resp.status == StatusCode::UNAUTHORIZED || resp.status.is_server_error() {
+                if got != want
+                    || resp.status == StatusCode::UNAUTHORIZED
+                    || resp.status.is_server_error()
+                {
                     failures.push(format!(
                         "{} {} as {} ({target:?}): want {want:?}, got {} {}",
                         route.method,
@@ -268,16 +529,29 @@ async fn authz_matrix(app: TestApp) {
                     continue;
                 }
                 // Lists never leak the other tenant's records.
-                if want == Expect::Allow && !route.item && route.method == Method::GET && role != Role::PlatformAdmin {
+                if want == Expect::Allow
+                    && !route.item
+                    && route.method == Method::GET
+                    && role != Role::PlatformAdmin
+                {
                     let text = resp.body.to_string();
                     if let Some(id) = b_ids.iter().find(|id| text.contains(id.as_str())) {
-                        failures.push(format!("{} as {} leaks other tenant's {id}", route.path, role.code()));
+                        failures.push(format!(
+                            "{} as {} leaks other tenant's {id}",
+                            route.path,
+                            role.code()
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {n} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 app_tests!(authz_matrix);

@@ -9,14 +9,29 @@ use crate::app_tests;
 use crate::helpers::TestApp;
 
 async fn snapshot(app: &TestApp) -> (i64, i64, i64) {
-    (app.count("announcements").await, app.count("users").await, app.count("audit_events").await)
+    (
+        app.count("announcements").await,
+        app.count("users").await,
+        app.count("audit_events").await,
+    )
 }
 
-fn assert_problem(r: &crate::helpers::Resp, status: StatusCode, field: Option<&str>, rule: Option<&str>) {
+fn assert_problem(
+    r: &crate::helpers::Resp,
+    status: StatusCode,
+    field: Option<&str>,
+    rule: Option<&str>,
+) {
     assert_eq!(r.status, status, "{r:?}");
-    assert_eq!(r.headers["content-type"], "application/problem+json", "{r:?}");
+    assert_eq!(
+        r.headers["content-type"], "application/problem+json",
+        "{r:?}"
+    );
     assert_eq!(r.body["status"], status.as_u16(), "{r:?}");
-    assert!(r.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{r:?}");
+    assert!(
+        r.body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{r:?}"
+    );
     if let Some(f) = field {
         assert_eq!(r.body["field"], f, "{r:?}");
     }
@@ -31,27 +46,77 @@ async fn bad_input_is_refused_and_changes_nothing(app: TestApp) {
     let post = |body: Vec<u8>, headers: Vec<(&'static str, &'static str)>| {
         let admin = admin.clone();
         let app = &app;
-        async move { app.call_with(Method::POST, "/api/v1/announcements", Some(&admin), Some(body), &headers).await }
+        async move {
+            app.call_with(
+                Method::POST,
+                "/api/v1/announcements",
+                Some(&admin),
+                Some(body),
+                &headers,
+            )
+            .await
+        }
     };
 
     let r = post(b"{\"title\": ".to_vec(), vec![]).await;
     assert_problem(&r, StatusCode::BAD_REQUEST, Some("body"), Some("invalid"));
 
-    let r = post(b"{\"title\":\"a\",\"body\":\"b\",\"audience\":\"staff\",\"colour\":\"red\"}".to_vec(), vec![]).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("colour"), Some("invalid"));
+    let r = post(
+        b"{\"title\":\"a\",\"body\":\"b\",\"audience\":\"staff\",\"colour\":\"red\"}".to_vec(),
+        vec![],
+    )
+    .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("colour"),
+        Some("invalid"),
+    );
 
-    let r = post(b"{\"title\":42,\"body\":\"b\",\"audience\":\"staff\"}".to_vec(), vec![]).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("title"), Some("invalid"));
+    let r = post(
+        b"{\"title\":42,\"body\":\"b\",\"audience\":\"staff\"}".to_vec(),
+        vec![],
+    )
+    .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("title"),
+        Some("invalid"),
+    );
 
     let r = post(b"{\"body\":\"b\",\"audience\":\"staff\"}".to_vec(), vec![]).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("title"), Some("required"));
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("title"),
+        Some("required"),
+    );
 
-    let long = json!({"title": "长".repeat(201), "body": "b", "audience": "staff"}).to_string().into_bytes();
+    let long = json!({"title": "长".repeat(201), "body": "b", "audience": "staff"})
+        .to_string()
+        .into_bytes();
     let r = post(long, vec![]).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("title"), Some("too_long"));
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("title"),
+        Some("too_long"),
+    );
 
-    let r = post(json!({"title": "t", "body": "b", "audience": "everyone"}).to_string().into_bytes(), vec![]).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("audience"), Some("one_of"));
+    let r = post(
+        json!({"title": "t", "body": "b", "audience": "everyone"})
+            .to_string()
+            .into_bytes(),
+        vec![],
+    )
+    .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("audience"),
+        Some("one_of"),
+    );
 
     let mut bad_utf8 = b"{\"title\":\"".to_vec();
     bad_utf8.extend([0xff, 0xfe]);
@@ -59,31 +124,91 @@ async fn bad_input_is_refused_and_changes_nothing(app: TestApp) {
     let r = post(bad_utf8, vec![]).await;
     assert_problem(&r, StatusCode::BAD_REQUEST, Some("body"), None);
 
-    let huge = json!({"title": "t", "body": "x".repeat(2 * 1024 * 1024), "audience": "staff"}).to_string().into_bytes();
+    let huge = json!({"title": "t", "body": "x".repeat(2 * 1024 * 1024), "audience": "staff"})
+        .to_string()
+        .into_bytes();
     let r = post(huge, vec![]).await;
     assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, None, None);
 
-    let r = post(b"title=t".to_vec(), vec![("content-type", "application/x-www-form-urlencoded")]).await;
+    let r = post(
+        b"title=t".to_vec(),
+        vec![("content-type", "application/x-www-form-urlencoded")],
+    )
+    .await;
     assert_problem(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, None, None);
 
-    let r = app.call(Method::GET, "/api/v1/announcements?limit=0", Some(&admin), None).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("limit"), Some("range"));
-    let r = app.call(Method::GET, "/api/v1/announcements?cursor=zz", Some(&admin), None).await;
+    let r = app
+        .call(
+            Method::GET,
+            "/api/v1/announcements?limit=0",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("limit"),
+        Some("range"),
+    );
+    let r = app
+        .call(
+            Method::GET,
+            "/api/v1/announcements?cursor=zz",
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_problem(&r, StatusCode::BAD_REQUEST, Some("cursor"), None);
 
     // Users: duplicate login names the field; a weak password names the rule.
-    let r = app.post("/api/v1/users", &admin, json!({"login": "a.agent", "display_name": "重复", "role": "agent"})).await;
+    let r = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"login": "a.agent", "display_name": "重复", "role": "agent"}),
+        )
+        .await;
     assert_problem(&r, StatusCode::CONFLICT, Some("login"), None);
     let r = app
-        .post("/api/v1/users", &admin, json!({"login": "weak.pw", "display_name": "弱", "role": "agent", "password": "123"}))
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"login": "weak.pw", "display_name": "弱", "role": "agent", "password": "123"}),
+        )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("password"), Some("too_short"));
-    let r = app.post("/api/v1/users", &admin, json!({"login": "x.role", "display_name": "角色", "role": "king"})).await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("role"), Some("one_of"));
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("password"),
+        Some("too_short"),
+    );
     let r = app
-        .post("/api/v1/users", &admin, json!({"login": "m.nobind", "display_name": "商户", "role": "merchant_user"}))
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"login": "x.role", "display_name": "角色", "role": "king"}),
+        )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("merchant_id"), None);
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("role"),
+        Some("one_of"),
+    );
+    let r = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"login": "m.nobind", "display_name": "商户", "role": "merchant_user"}),
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("merchant_id"),
+        None,
+    );
     // A merchant of another provider cannot be bound.
     let r = app
         .post(
@@ -92,9 +217,18 @@ async fn bad_input_is_refused_and_changes_nothing(app: TestApp) {
             json!({"login": "m.cross", "display_name": "商户", "role": "merchant_user", "merchant_id": app.b.merchant.to_string()}),
         )
         .await;
-    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("merchant_id"), None);
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("merchant_id"),
+        None,
+    );
 
-    assert_eq!(snapshot(&app).await, before, "no bad request changed anything");
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "no bad request changed anything"
+    );
 }
 
 async fn credentials_are_checked(app: TestApp) {
@@ -102,23 +236,54 @@ async fn credentials_are_checked(app: TestApp) {
     let r = app.call(Method::GET, path, None, None).await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, None, None);
     assert_eq!(r.headers["www-authenticate"], "Bearer");
-    let r = app.call(Method::GET, path, Some("pd_not-a-real-token"), None).await;
+    let r = app
+        .call(Method::GET, path, Some("pd_not-a-real-token"), None)
+        .await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, None, None);
-    let r = app.call_with(Method::GET, path, None, None, &[("authorization", "Basic YTpi")]).await;
+    let r = app
+        .call_with(
+            Method::GET,
+            path,
+            None,
+            None,
+            &[("authorization", "Basic YTpi")],
+        )
+        .await;
     assert_problem(&r, StatusCode::UNAUTHORIZED, None, None);
 
     // Revoked: works before, 401 after.
     let agent = app.token(&app.a, Role::Agent);
-    let created = app.post("/api/v1/tokens", &agent, json!({"name": "脚本"})).await;
+    let created = app
+        .post("/api/v1/tokens", &agent, json!({"name": "脚本"}))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
     let secret = created.body["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("pd_"));
     assert_eq!(app.get(path, &secret).await.status, StatusCode::OK);
     let id = created.body["id"].as_str().unwrap();
-    let r = app.call(Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&agent), None).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&agent),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
-    assert_problem(&app.get(path, &secret).await, StatusCode::UNAUTHORIZED, None, None);
-    let r = app.call(Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&agent), None).await;
+    assert_problem(
+        &app.get(path, &secret).await,
+        StatusCode::UNAUTHORIZED,
+        None,
+        None,
+    );
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&agent),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "revoking twice: {r:?}");
 
     // Expired: a token whose expiry has passed.
@@ -140,25 +305,59 @@ async fn credentials_are_checked(app: TestApp) {
         )
         .await
         .unwrap();
-    assert_problem(&app.get(path, &secret).await, StatusCode::UNAUTHORIZED, None, None);
+    assert_problem(
+        &app.get(path, &secret).await,
+        StatusCode::UNAUTHORIZED,
+        None,
+        None,
+    );
 
     // A token cannot carry more rights than its owner.
-    let r = app.post("/api/v1/tokens", &agent, json!({"name": "升级", "role": "provider_admin"})).await;
+    let r = app
+        .post(
+            "/api/v1/tokens",
+            &agent,
+            json!({"name": "升级", "role": "provider_admin"}),
+        )
+        .await;
     assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, Some("role"), None);
     // A narrower token acts with the narrower role.
     let admin = app.token(&app.a, Role::ProviderAdmin);
-    let r = app.post("/api/v1/tokens", &admin, json!({"name": "只读", "role": "auditor"})).await;
+    let r = app
+        .post(
+            "/api/v1/tokens",
+            &admin,
+            json!({"name": "只读", "role": "auditor"}),
+        )
+        .await;
     let ro = r.body["secret"].as_str().unwrap().to_owned();
     assert_eq!(app.get(path, &ro).await.body["role"], "auditor");
-    let r = app.post("/api/v1/announcements", &ro, json!({"title": "t", "body": "b", "audience": "staff"})).await;
+    let r = app
+        .post(
+            "/api/v1/announcements",
+            &ro,
+            json!({"title": "t", "body": "b", "audience": "staff"}),
+        )
+        .await;
     assert_problem(&r, StatusCode::FORBIDDEN, None, None);
 
     // Disabling a user revokes their tokens at once.
     let (tech_id, tech_token) = app.a.users[&Role::Technician].clone();
     assert_eq!(app.get(path, &tech_token).await.status, StatusCode::OK);
-    let r = app.post(&format!("/api/v1/users/{tech_id}/disable"), &admin, json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{tech_id}/disable"),
+            &admin,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
-    assert_problem(&app.get(path, &tech_token).await, StatusCode::UNAUTHORIZED, None, None);
+    assert_problem(
+        &app.get(path, &tech_token).await,
+        StatusCode::UNAUTHORIZED,
+        None,
+        None,
+    );
 }
 
 async fn cross_tenant_ids_answer_404(app: TestApp) {
@@ -176,11 +375,28 @@ async fn cross_tenant_ids_answer_404(app: TestApp) {
         assert_problem(&r, StatusCode::NOT_FOUND, None, None);
     }
     let before = app.count("audit_events").await;
-    let r = app.call(Method::PATCH, &format!("/api/v1/users/{b_agent}"), Some(&admin), Some(json!({"display_name": "入侵"}))).await;
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{b_agent}"),
+            Some(&admin),
+            Some(json!({"display_name": "入侵"})),
+        )
+        .await;
     assert_problem(&r, StatusCode::NOT_FOUND, None, None);
-    let r = app.post(&format!("/api/v1/users/{b_agent}/disable"), &admin, json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/users/{b_agent}/disable"),
+            &admin,
+            json!({}),
+        )
+        .await;
     assert_problem(&r, StatusCode::NOT_FOUND, None, None);
     assert_eq!(app.count("audit_events").await, before);
 }
 
-app_tests!(bad_input_is_refused_and_changes_nothing, credentials_are_checked, cross_tenant_ids_answer_404);
+app_tests!(
+    bad_input_is_refused_and_changes_nothing,
+    credentials_are_checked,
+    cross_tenant_ids_answer_404
+);

@@ -60,15 +60,28 @@ impl TestApp {
         let state = AppState::new(store, cfg, posdesk_server::metrics::install());
         let principal = operator_principal();
         let ctx = Ctx::operator(&state, &principal, "test");
-        let platform_user = service::users::create(&ctx, new_user(None, "platform.root", Role::PlatformAdmin, None, None))
-            .await
-            .map_err(err)
-            .unwrap();
-        let platform = (platform_user.id, token(&state, platform_user.id, Role::PlatformAdmin).await);
+        let platform_user = service::users::create(
+            &ctx,
+            new_user(None, "platform.root", Role::PlatformAdmin, None, None),
+        )
+        .await
+        .map_err(err)
+        .unwrap();
+        let platform = (
+            platform_user.id,
+            token(&state, platform_user.id, Role::PlatformAdmin).await,
+        );
         let a = tenant(&state, "a").await;
         let b = tenant(&state, "b").await;
         let router = posdesk_server::router(state.clone());
-        Self { state, router, a, b, platform, _dir: dir }
+        Self {
+            state,
+            router,
+            a,
+            b,
+            platform,
+            _dir: dir,
+        }
     }
 
     pub fn token(&self, tenant: &Tenant, role: Role) -> String {
@@ -78,8 +91,21 @@ impl TestApp {
         tenant.users[&role].1.clone()
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
-        self.call_with(method, path, token, body.map(|b| b.to_string().into_bytes()), &[]).await
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        self.call_with(
+            method,
+            path,
+            token,
+            body.map(|b| b.to_string().into_bytes()),
+            &[],
+        )
+        .await
     }
 
     pub async fn call_with(
@@ -95,19 +121,32 @@ impl TestApp {
             req = req.header("authorization", format!("Bearer {t}"));
         }
         let has_body = body.is_some();
-        if has_body && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        if has_body
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             req = req.header("content-type", "application/json");
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let req = req.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
+        let req = req
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Resp { status, headers, body }
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -122,7 +161,13 @@ impl TestApp {
     pub async fn count(&self, table: &'static str) -> i64 {
         self.state
             .store
-            .read(move |c| Box::pin(async move { c.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[]).await?.int(0) }))
+            .read(move |c| {
+                Box::pin(async move {
+                    c.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+                        .await?
+                        .int(0)
+                })
+            })
             .await
             .unwrap()
     }
@@ -151,11 +196,17 @@ pub fn new_user(
 pub async fn token(state: &AppState, user: UserId, role: Role) -> String {
     let principal = operator_principal();
     let ctx = Ctx::operator(state, &principal, "test");
-    service::tokens::issue_for(&ctx, user, Label::parse("name", "test").unwrap(), role, None)
-        .await
-        .map_err(err)
-        .unwrap()
-        .secret
+    service::tokens::issue_for(
+        &ctx,
+        user,
+        Label::parse("name", "test").unwrap(),
+        role,
+        None,
+    )
+    .await
+    .map_err(err)
+    .unwrap()
+    .secret
 }
 
 async fn tenant(state: &AppState, tag: &str) -> Tenant {
@@ -219,13 +270,29 @@ async fn tenant(state: &AppState, tag: &str) -> Tenant {
             Role::TerminalAgent => (None, Some(ids[0].1)),
             _ => (None, None),
         };
-        let u = service::users::create(&ctx, new_user(Some(t), &format!("{tag}.{}", role.code()), role, merchant, terminal))
-            .await
-            .map_err(err)
-            .unwrap();
+        let u = service::users::create(
+            &ctx,
+            new_user(
+                Some(t),
+                &format!("{tag}.{}", role.code()),
+                role,
+                merchant,
+                terminal,
+            ),
+        )
+        .await
+        .map_err(err)
+        .unwrap();
         users.insert(role, (u.id, token(state, u.id, role).await));
     }
-    Tenant { id: t, users, merchant: ids[0].0, other_merchant: ids[1].0, terminal: ids[0].1, other_terminal: ids[1].1 }
+    Tenant {
+        id: t,
+        users,
+        merchant: ids[0].0,
+        other_merchant: ids[1].0,
+        terminal: ids[0].1,
+        other_terminal: ids[1].1,
+    }
 }
 
 /// Generates `name::sqlite` and `name::postgres` tests around `async fn name(app: TestApp)`.

@@ -29,8 +29,7 @@ pub struct Announcement {
     pub version: i64,
 }
 
-const COLS: &str =
-    "id, tenant_id, title, body, audience, status, created_by, created_at, updated_at, published_at, version";
+const COLS: &str = "id, tenant_id, title, body, audience, status, created_by, created_at, updated_at, published_at, version";
 
 fn to_announcement(r: &Row) -> Result<Announcement> {
     let audience = r.text(4)?;
@@ -40,8 +39,10 @@ fn to_announcement(r: &Row) -> Result<Announcement> {
         tenant_id: parse_id(r, 1, TenantId::parse)?,
         title: r.text(2)?,
         body: r.text(3)?,
-        audience: Audience::from_code(&audience).ok_or_else(|| Error::Backend(format!("audience {audience}")))?,
-        status: AnnouncementStatus::from_code(&status).ok_or_else(|| Error::Backend(format!("status {status}")))?,
+        audience: Audience::from_code(&audience)
+            .ok_or_else(|| Error::Backend(format!("audience {audience}")))?,
+        status: AnnouncementStatus::from_code(&status)
+            .ok_or_else(|| Error::Backend(format!("status {status}")))?,
         created_by: r.text(6)?,
         created_at: r.ts(7)?,
         updated_at: r.ts(8)?,
@@ -65,7 +66,12 @@ fn visible(scope: &Scope, first: usize) -> (String, Vec<Value>) {
 pub async fn get(c: &mut dyn Conn, scope: &Scope, id: AnnouncementId) -> Result<Announcement> {
     let (cond, mut params) = visible(scope, 2);
     params.insert(0, id.into());
-    let r = c.query_one(&format!("SELECT {COLS} FROM announcements WHERE id = $1 AND {cond}"), &params).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM announcements WHERE id = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
     to_announcement(&r)
 }
 
@@ -83,17 +89,33 @@ pub async fn list(
     }
     let (after, p2) = super::after_clause(&page.after, "created_at", "id", params.len() + 1);
     params.extend(p2);
-    sql.push_str(&format!("{after} ORDER BY created_at DESC, id DESC LIMIT {}", page.limit + 1));
+    sql.push_str(&format!(
+        "{after} ORDER BY created_at DESC, id DESC LIMIT {}",
+        page.limit + 1
+    ));
     let rows = c.query(&sql, &params).await?;
-    let items = rows.iter().map(to_announcement).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |a| Cursor { at: a.created_at.millis(), id: a.id.to_string() }))
+    let items = rows
+        .iter()
+        .map(to_announcement)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |a| Cursor {
+        at: a.created_at.millis(),
+        id: a.id.to_string(),
+    }))
 }
 
 async fn published_event(c: &mut dyn Conn, a: &Announcement, ctx: &Ctx) -> Result<()> {
     let data = serde_json::json!({"id": a.id, "title": a.title, "audience": a.audience});
-    super::webhooks::emit(c, a.tenant_id, "announcement.published", &data, &format!("{}:published", a.id), ctx.now)
-        .await
-        .map(|_| ())
+    super::webhooks::emit(
+        c,
+        a.tenant_id,
+        "announcement.published",
+        &data,
+        &format!("{}:published", a.id),
+        ctx.now,
+    )
+    .await
+    .map(|_| ())
 }
 
 pub struct CreateAnnouncement {
@@ -107,9 +129,17 @@ pub struct CreateAnnouncement {
 
 impl Mutation for CreateAnnouncement {
     type Output = Announcement;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Announcement>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Announcement>>> {
         Box::pin(async move {
-            let status = if self.publish { AnnouncementStatus::Published } else { AnnouncementStatus::Draft };
+            let status = if self.publish {
+                AnnouncementStatus::Published
+            } else {
+                AnnouncementStatus::Draft
+            };
             let a = Announcement {
                 id: self.id,
                 tenant_id: self.tenant,
@@ -143,7 +173,12 @@ impl Mutation for CreateAnnouncement {
             if self.publish {
                 published_event(c, &a, ctx).await?;
             }
-            let audit = vec![AuditDraft::created(Some(a.tenant_id), "announcement", a.id, &a)];
+            let audit = vec![AuditDraft::created(
+                Some(a.tenant_id),
+                "announcement",
+                a.id,
+                &a,
+            )];
             Ok(Applied::new(a, audit))
         })
     }
@@ -160,16 +195,28 @@ pub struct UpdateAnnouncement {
 
 impl Mutation for UpdateAnnouncement {
     type Output = Announcement;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Announcement>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Announcement>>> {
         Box::pin(async move {
             let before = get(c, &self.scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
             if !before.status.editable() {
-                return Err(Error::Rejected("an archived announcement cannot be edited".into()));
+                return Err(Error::Rejected(
+                    "an archived announcement cannot be edited".into(),
+                ));
             }
             let after = Announcement {
-                title: self.title.as_ref().map_or(before.title.clone(), |t| t.to_string()),
-                body: self.body.as_ref().map_or(before.body.clone(), |b| b.to_string()),
+                title: self
+                    .title
+                    .as_ref()
+                    .map_or(before.title.clone(), |t| t.to_string()),
+                body: self
+                    .body
+                    .as_ref()
+                    .map_or(before.body.clone(), |b| b.to_string()),
                 audience: self.audience.unwrap_or(before.audience),
                 updated_at: ctx.now,
                 version: before.version + 1,
@@ -191,9 +238,18 @@ impl Mutation for UpdateAnnouncement {
                 )
                 .await?;
             if n != 1 {
-                return Err(Error::Stale { current: before.version });
+                return Err(Error::Stale {
+                    current: before.version,
+                });
             }
-            let audit = vec![AuditDraft::changed(Some(after.tenant_id), "announcement", after.id, "update", &before, &after)];
+            let audit = vec![AuditDraft::changed(
+                Some(after.tenant_id),
+                "announcement",
+                after.id,
+                "update",
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }
@@ -208,12 +264,20 @@ pub struct TransitionAnnouncement {
 
 impl Mutation for TransitionAnnouncement {
     type Output = Announcement;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Announcement>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Announcement>>> {
         Box::pin(async move {
             let before = get(c, &self.scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
             let status = before.status.transition(self.event)?;
-            let published_at = if status == AnnouncementStatus::Published { Some(ctx.now) } else { before.published_at };
+            let published_at = if status == AnnouncementStatus::Published {
+                Some(ctx.now)
+            } else {
+                before.published_at
+            };
             let after = Announcement {
                 status,
                 published_at,
@@ -239,7 +303,14 @@ impl Mutation for TransitionAnnouncement {
                 AnnouncementEvent::Publish => "publish",
                 AnnouncementEvent::Archive => "archive",
             };
-            let audit = vec![AuditDraft::changed(Some(after.tenant_id), "announcement", after.id, action, &before, &after)];
+            let audit = vec![AuditDraft::changed(
+                Some(after.tenant_id),
+                "announcement",
+                after.id,
+                action,
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }

@@ -1,10 +1,10 @@
 //! Reading and verifying the audit trail. Events are written only by the writer (see
 //! `writer::append_audit`); the tables refuse UPDATE and DELETE.
 
+use posdesk_core::Timestamp;
 use posdesk_core::audit::{ChainBreak, ChainVerifier, PLATFORM_CHAIN, StoredEvent, chain_key};
 use posdesk_core::authz::Scope;
 use posdesk_core::page::{Cursor, Page, PageRequest};
-use posdesk_core::Timestamp;
 
 use crate::{Conn, Error, Result, Row, Value};
 
@@ -39,7 +39,12 @@ pub(crate) async fn insert_events(c: &mut dyn Conn, events: &[StoredEvent]) -> R
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&(1..=13).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(", "));
+            sql.push_str(
+                &(1..=13)
+                    .map(|k| format!("${}", b + k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
             sql.push(')');
             params.extend([
                 Value::from(e.chain.as_str()),
@@ -83,7 +88,12 @@ fn chain_for(scope: &Scope) -> Result<String> {
 }
 
 /// Newest first; the cursor's `at` carries the sequence number.
-pub async fn list(c: &mut dyn Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<StoredEvent>> {
+pub async fn list(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    f: &Filter,
+    page: &PageRequest,
+) -> Result<Page<StoredEvent>> {
     let chain = chain_for(scope)?;
     let mut sql = format!("SELECT {COLS} FROM audit_events WHERE chain = $1");
     let mut params = vec![Value::from(chain)];
@@ -115,7 +125,10 @@ pub async fn list(c: &mut dyn Conn, scope: &Scope, f: &Filter, page: &PageReques
     sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", page.limit + 1));
     let rows = c.query(&sql, &params).await?;
     let events = rows.iter().map(to_event).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(events, page.limit, |e| Cursor { at: e.seq, id: e.chain.clone() }))
+    Ok(Page::from_overfetch(events, page.limit, |e| Cursor {
+        at: e.seq,
+        id: e.chain.clone(),
+    }))
 }
 
 /// The result of checking one chain.
@@ -129,12 +142,18 @@ pub struct ChainReport {
 /// Verifies every chain from genesis, and that each chain's head matches its last event.
 pub async fn verify_all(c: &mut dyn Conn) -> Result<Vec<ChainReport>> {
     let mut chains: Vec<String> = c
-        .query("SELECT DISTINCT chain FROM audit_events ORDER BY chain", &[])
+        .query(
+            "SELECT DISTINCT chain FROM audit_events ORDER BY chain",
+            &[],
+        )
         .await?
         .iter()
         .map(|r| r.text(0))
         .collect::<Result<_>>()?;
-    for r in c.query("SELECT chain FROM audit_heads WHERE seq > 0", &[]).await? {
+    for r in c
+        .query("SELECT chain FROM audit_heads WHERE seq > 0", &[])
+        .await?
+    {
         let ch = r.text(0)?;
         if !chains.contains(&ch) {
             chains.push(ch);
@@ -166,16 +185,32 @@ pub async fn verify_all(c: &mut dyn Conn) -> Result<Vec<ChainReport>> {
         }
         if result.is_ok() {
             let head = c
-                .query_opt("SELECT seq, hash FROM audit_heads WHERE chain = $1", &[Value::from(chain.as_str())])
+                .query_opt(
+                    "SELECT seq, hash FROM audit_heads WHERE chain = $1",
+                    &[Value::from(chain.as_str())],
+                )
                 .await?;
             let (seq, hash) = v.head();
-            let matches = head.map(|h| Ok::<_, Error>((h.int(0)?, h.text(1)?))).transpose()?;
-            if matches.as_ref().is_some_and(|(s, h)| *s != seq || h != hash) {
+            let matches = head
+                .map(|h| Ok::<_, Error>((h.int(0)?, h.text(1)?)))
+                .transpose()?;
+            if matches
+                .as_ref()
+                .is_some_and(|(s, h)| *s != seq || h != hash)
+            {
                 let (s, _) = matches.unwrap_or_default();
-                result = Err(ChainBreak::Gap { chain: chain.clone(), expected: s, found: seq });
+                result = Err(ChainBreak::Gap {
+                    chain: chain.clone(),
+                    expected: s,
+                    found: seq,
+                });
             }
         }
-        out.push(ChainReport { chain, events: v.head().0, result });
+        out.push(ChainReport {
+            chain,
+            events: v.head().0,
+            result,
+        });
     }
     Ok(out)
 }

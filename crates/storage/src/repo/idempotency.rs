@@ -11,7 +11,12 @@ pub struct Stored {
     pub body: String,
 }
 
-pub(crate) async fn store(c: &mut dyn Conn, tag: &IdemTag, body: &str, now: Timestamp) -> Result<()> {
+pub(crate) async fn store(
+    c: &mut dyn Conn,
+    tag: &IdemTag,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
     c.execute(
         "INSERT INTO idempotency (scope, key, fingerprint, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         &[
@@ -35,7 +40,11 @@ pub async fn find(c: &mut dyn Conn, scope: &str, key: &str) -> Result<Option<Sto
         )
         .await?;
     row.map(|r| {
-        Ok(Stored { fingerprint: r.text(0)?, status: u16::try_from(r.int(1)?).unwrap_or(200), body: r.text(2)? })
+        Ok(Stored {
+            fingerprint: r.text(0)?,
+            status: u16::try_from(r.int(1)?).unwrap_or(200),
+            body: r.text(2)?,
+        })
     })
     .transpose()
 }

@@ -69,7 +69,11 @@ pub struct Claim {
 
 impl Mutation for Claim {
     type Output = Vec<Claimed>;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Vec<Claimed>>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Vec<Claimed>>>> {
         Box::pin(async move {
             let lock = match c.dialect() {
                 Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -92,7 +96,9 @@ impl Mutation for Claim {
                     ],
                 )
                 .await?;
-            Ok(Applied::unaudited(rows.iter().map(to_claimed).collect::<Result<Vec<_>>>()?))
+            Ok(Applied::unaudited(
+                rows.iter().map(to_claimed).collect::<Result<Vec<_>>>()?,
+            ))
         })
     }
 }
@@ -101,8 +107,13 @@ impl Mutation for Claim {
 pub enum Outcome {
     Done,
     /// Try again at `run_at`, unless the attempts are used up (then the job is dead).
-    Retry { error: String, run_at: Timestamp },
-    Dead { error: String },
+    Retry {
+        error: String,
+        run_at: Timestamp,
+    },
+    Dead {
+        error: String,
+    },
 }
 
 /// Records a job's outcome, if the worker still holds its lease. Returns whether it did.
@@ -114,7 +125,11 @@ pub struct Finish {
 
 impl Mutation for Finish {
     type Output = bool;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<bool>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<bool>>> {
         Box::pin(async move {
             let (state, error, run_at) = match &self.outcome {
                 Outcome::Done => ("done", None, None),
@@ -152,9 +167,14 @@ pub struct JobInfo {
 }
 
 /// Jobs of a tenant (or all, for `None`), newest first: for admins and tests.
-pub async fn list(c: &mut dyn Conn, tenant: Option<TenantId>, kind: Option<&str>) -> Result<Vec<JobInfo>> {
+pub async fn list(
+    c: &mut dyn Conn,
+    tenant: Option<TenantId>,
+    kind: Option<&str>,
+) -> Result<Vec<JobInfo>> {
     let mut params: Vec<Value> = Vec::new();
-    let mut sql = "SELECT id, kind, state, attempts, payload, last_error FROM jobs WHERE 1 = 1".to_owned();
+    let mut sql =
+        "SELECT id, kind, state, attempts, payload, last_error FROM jobs WHERE 1 = 1".to_owned();
     if let Some(t) = tenant {
         params.push(t.into());
         sql.push_str(&format!(" AND tenant_id = ${}", params.len()));

@@ -26,8 +26,7 @@ pub struct Merchant {
     pub version: i64,
 }
 
-const COLS: &str =
-    "id, tenant_id, name, mid, contact_name, contact_phone, address, status, created_at, updated_at, version";
+const COLS: &str = "id, tenant_id, name, mid, contact_name, contact_phone, address, status, created_at, updated_at, version";
 
 fn to_merchant(r: &Row) -> Result<Merchant> {
     Ok(Merchant {
@@ -48,7 +47,12 @@ fn to_merchant(r: &Row) -> Result<Merchant> {
 pub async fn get(c: &mut dyn Conn, scope: &Scope, id: MerchantId) -> Result<Merchant> {
     let (cond, mut params) = super::scope_filter(scope, "tenant_id", Some("id"), 2);
     params.insert(0, id.into());
-    let r = c.query_one(&format!("SELECT {COLS} FROM merchants WHERE id = $1 AND {cond}"), &params).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM merchants WHERE id = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
     to_merchant(&r)
 }
 
@@ -66,7 +70,10 @@ pub async fn list(c: &mut dyn Conn, scope: &Scope, page: &PageRequest) -> Result
         )
         .await?;
     let items = rows.iter().map(to_merchant).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |m| Cursor { at: m.created_at.millis(), id: m.id.to_string() }))
+    Ok(Page::from_overfetch(items, page.limit, |m| Cursor {
+        at: m.created_at.millis(),
+        id: m.id.to_string(),
+    }))
 }
 
 pub struct CreateMerchant {
@@ -81,12 +88,18 @@ pub struct CreateMerchant {
 
 impl Mutation for CreateMerchant {
     type Output = Merchant;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Merchant>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Merchant>>> {
         Box::pin(async move {
             if self.mid.len() != 15 || !self.mid.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(Error::Invalid(posdesk_core::FieldError::new(
                     "mid",
-                    posdesk_core::Rule::Pattern { expected: "15 digits" },
+                    posdesk_core::Rule::Pattern {
+                        expected: "15 digits",
+                    },
                 )));
             }
             let m = Merchant {

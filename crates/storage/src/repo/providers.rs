@@ -44,13 +44,23 @@ pub async fn get(c: &mut dyn Conn, scope: &Scope, id: TenantId) -> Result<Provid
     if !matches!(scope, Scope::Platform) && scope.tenant() != Some(id) {
         return Err(Error::NotFound);
     }
-    let r = c.query_one(&format!("SELECT {COLS} FROM providers WHERE id = $1"), &[id.into()]).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM providers WHERE id = $1"),
+            &[id.into()],
+        )
+        .await?;
     to_provider(&r)
 }
 
 pub async fn list(c: &mut dyn Conn, scope: &Scope) -> Result<Vec<Provider>> {
     let (cond, params) = super::scope_filter(scope, "id", None, 1);
-    let rows = c.query(&format!("SELECT {COLS} FROM providers WHERE {cond} ORDER BY name"), &params).await?;
+    let rows = c
+        .query(
+            &format!("SELECT {COLS} FROM providers WHERE {cond} ORDER BY name"),
+            &params,
+        )
+        .await?;
     rows.iter().map(to_provider).collect()
 }
 
@@ -65,7 +75,11 @@ pub struct CreateProvider {
 
 impl Mutation for CreateProvider {
     type Output = Provider;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Provider>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Provider>>> {
         Box::pin(async move {
             let p = Provider {
                 id: self.id,
@@ -79,7 +93,9 @@ impl Mutation for CreateProvider {
                 version: 1,
             };
             c.execute(
-                &format!("INSERT INTO providers ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+                &format!(
+                    "INSERT INTO providers ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                ),
                 &[
                     p.id.into(),
                     p.name.as_str().into(),

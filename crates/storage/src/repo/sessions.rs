@@ -26,7 +26,11 @@ pub struct Session {
 }
 
 /// A live session and its user, or `None` if unknown, expired or idle too long.
-pub async fn find_live(c: &mut dyn Conn, id_hash: &str, now: Timestamp) -> Result<Option<(Session, User)>> {
+pub async fn find_live(
+    c: &mut dyn Conn,
+    id_hash: &str,
+    now: Timestamp,
+) -> Result<Option<(Session, User)>> {
     let row = c
         .query_opt(
             "SELECT id_hash, user_id, csrf_token, second_factor_pending, created_at, expires_at, last_seen_at \
@@ -59,7 +63,11 @@ pub struct CreateSession {
 
 impl Mutation for CreateSession {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
             let u = users::get_self(c, self.user_id).await?;
             c.execute(
@@ -76,7 +84,11 @@ impl Mutation for CreateSession {
                 ],
             )
             .await?;
-            let action = if self.second_factor_pending { "login_password" } else { "login" };
+            let action = if self.second_factor_pending {
+                "login_password"
+            } else {
+                "login"
+            };
             let audit = vec![AuditDraft::changed(
                 u.tenant_id,
                 "user",
@@ -97,9 +109,15 @@ pub struct CompleteSecondFactor {
 
 impl Mutation for CompleteSecondFactor {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
-            let (s, u) = find_live(c, &self.id_hash, ctx.now).await?.ok_or(Error::NotFound)?;
+            let (s, u) = find_live(c, &self.id_hash, ctx.now)
+                .await?
+                .ok_or(Error::NotFound)?;
             c.execute(
                 "UPDATE sessions SET second_factor_pending = 0, last_seen_at = $2 WHERE id_hash = $1",
                 &[s.id_hash.as_str().into(), ctx.now.into()],
@@ -124,10 +142,18 @@ pub struct EndSession {
 
 impl Mutation for EndSession {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
             let found = find_live(c, &self.id_hash, ctx.now).await?;
-            c.execute("DELETE FROM sessions WHERE id_hash = $1", &[self.id_hash.as_str().into()]).await?;
+            c.execute(
+                "DELETE FROM sessions WHERE id_hash = $1",
+                &[self.id_hash.as_str().into()],
+            )
+            .await?;
             let audit = found
                 .map(|(_, u)| {
                     vec![AuditDraft::changed(
@@ -152,7 +178,11 @@ pub struct Touch {
 
 impl Mutation for Touch {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
             c.execute(
                 "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
@@ -169,7 +199,11 @@ pub struct Sweep;
 
 impl Mutation for Sweep {
     type Output = u64;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<u64>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<u64>>> {
         Box::pin(async move {
             let n = c
                 .execute(
@@ -178,8 +212,11 @@ impl Mutation for Sweep {
                 )
                 .await?;
             // Stored idempotent responses are kept for a day.
-            c.execute("DELETE FROM idempotency WHERE created_at <= $1", &[Value::Int(ctx.now.millis() - 86_400_000)])
-                .await?;
+            c.execute(
+                "DELETE FROM idempotency WHERE created_at <= $1",
+                &[Value::Int(ctx.now.millis() - 86_400_000)],
+            )
+            .await?;
             Ok(Applied::unaudited(n))
         })
     }

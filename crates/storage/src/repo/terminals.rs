@@ -27,8 +27,7 @@ pub struct Terminal {
     pub version: i64,
 }
 
-const COLS: &str =
-    "id, tenant_id, merchant_id, sn, tid, model, manufacturer, firmware, status, created_at, updated_at, version";
+const COLS: &str = "id, tenant_id, merchant_id, sn, tid, model, manufacturer, firmware, status, created_at, updated_at, version";
 
 fn to_terminal(r: &Row) -> Result<Terminal> {
     Ok(Terminal {
@@ -49,11 +48,18 @@ fn to_terminal(r: &Row) -> Result<Terminal> {
 
 pub async fn get(c: &mut dyn Conn, scope: &Scope, id: TerminalId) -> Result<Terminal> {
     let (cond, mut params) = match scope {
-        Scope::Terminal { tenant, terminal } if *terminal == id => ("tenant_id = $2".to_owned(), vec![(*tenant).into()]),
+        Scope::Terminal { tenant, terminal } if *terminal == id => {
+            ("tenant_id = $2".to_owned(), vec![(*tenant).into()])
+        }
         _ => super::scope_filter(scope, "tenant_id", Some("merchant_id"), 2),
     };
     params.insert(0, id.into());
-    let r = c.query_one(&format!("SELECT {COLS} FROM terminals WHERE id = $1 AND {cond}"), &params).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM terminals WHERE id = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
     to_terminal(&r)
 }
 
@@ -71,7 +77,10 @@ pub async fn list(c: &mut dyn Conn, scope: &Scope, page: &PageRequest) -> Result
         )
         .await?;
     let items = rows.iter().map(to_terminal).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |t| Cursor { at: t.created_at.millis(), id: t.id.to_string() }))
+    Ok(Page::from_overfetch(items, page.limit, |t| Cursor {
+        at: t.created_at.millis(),
+        id: t.id.to_string(),
+    }))
 }
 
 pub struct CreateTerminal {
@@ -88,17 +97,25 @@ pub struct CreateTerminal {
 
 impl Mutation for CreateTerminal {
     type Output = Terminal;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Terminal>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Terminal>>> {
         Box::pin(async move {
             if let Some(m) = self.merchant {
                 // The merchant must belong to the same provider.
-                super::merchants::get(c, &Scope::system(self.tenant), m).await.map_err(|e| match e {
-                    Error::NotFound => Error::Invalid(posdesk_core::FieldError::new(
-                        "merchant_id",
-                        posdesk_core::Rule::Invalid { reason: "no such merchant at this provider" },
-                    )),
-                    e => e,
-                })?;
+                super::merchants::get(c, &Scope::system(self.tenant), m)
+                    .await
+                    .map_err(|e| match e {
+                        Error::NotFound => Error::Invalid(posdesk_core::FieldError::new(
+                            "merchant_id",
+                            posdesk_core::Rule::Invalid {
+                                reason: "no such merchant at this provider",
+                            },
+                        )),
+                        e => e,
+                    })?;
             }
             let t = Terminal {
                 id: self.id,

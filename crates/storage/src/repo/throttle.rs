@@ -24,7 +24,11 @@ pub struct RecordFailure {
 
 impl Mutation for RecordFailure {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
             for k in &self.keys {
                 c.execute(
@@ -47,9 +51,17 @@ pub struct Clear {
 
 impl Mutation for Clear {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, _ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        _ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
-            c.execute("DELETE FROM login_failures WHERE key = $1", &[self.key.as_str().into()]).await?;
+            c.execute(
+                "DELETE FROM login_failures WHERE key = $1",
+                &[self.key.as_str().into()],
+            )
+            .await?;
             Ok(Applied::unaudited(()))
         })
     }

@@ -26,7 +26,8 @@ pub struct ApiToken {
     pub last_used_at: Option<Timestamp>,
 }
 
-const COLS: &str = "id, tenant_id, user_id, role, name, prefix, created_at, expires_at, revoked_at, last_used_at";
+const COLS: &str =
+    "id, tenant_id, user_id, role, name, prefix, created_at, expires_at, revoked_at, last_used_at";
 
 fn to_token(r: &Row) -> Result<ApiToken> {
     let role = r.text(3)?;
@@ -34,7 +35,8 @@ fn to_token(r: &Row) -> Result<ApiToken> {
         id: parse_id(r, 0, TokenId::parse)?,
         tenant_id: parse_opt_id(r, 1, TenantId::parse)?,
         user_id: parse_id(r, 2, UserId::parse)?,
-        role: Role::parse("role", &role).map_err(|_| Error::Backend(format!("stored role {role}")))?,
+        role: Role::parse("role", &role)
+            .map_err(|_| Error::Backend(format!("stored role {role}")))?,
         name: r.text(4)?,
         prefix: r.text(5)?,
         created_at: r.ts(6)?,
@@ -45,7 +47,11 @@ fn to_token(r: &Row) -> Result<ApiToken> {
 }
 
 /// A usable token and its owner: not revoked, not expired, owner active.
-pub async fn find_usable(c: &mut dyn Conn, token_hash: &str, now: Timestamp) -> Result<Option<(ApiToken, User)>> {
+pub async fn find_usable(
+    c: &mut dyn Conn,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<(ApiToken, User)>> {
     let row = c
         .query_opt(
             &format!(
@@ -65,9 +71,9 @@ pub async fn find_usable(c: &mut dyn Conn, token_hash: &str, now: Timestamp) -> 
 pub async fn list(c: &mut dyn Conn, scope: &Scope, owner: Option<UserId>) -> Result<Vec<ApiToken>> {
     let (cond, mut params) = match scope {
         Scope::Platform => ("1 = 1".to_owned(), vec![]),
-        Scope::Tenant(t) | Scope::Merchant { tenant: t, .. } | Scope::Terminal { tenant: t, .. } => {
-            ("tenant_id = $1".to_owned(), vec![Value::from(*t)])
-        }
+        Scope::Tenant(t)
+        | Scope::Merchant { tenant: t, .. }
+        | Scope::Terminal { tenant: t, .. } => ("tenant_id = $1".to_owned(), vec![Value::from(*t)]),
     };
     let mut sql = format!("SELECT {COLS} FROM api_tokens WHERE {cond}");
     if let Some(o) = owner {
@@ -90,13 +96,19 @@ pub struct CreateToken {
 
 impl Mutation for CreateToken {
     type Output = ApiToken;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<ApiToken>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<ApiToken>>> {
         Box::pin(async move {
             let owner = users::get_self(c, self.user_id).await?;
             if !owner.role.may_delegate_to(self.role) {
                 return Err(Error::Invalid(FieldError::new(
                     "role",
-                    Rule::Invalid { reason: "a token cannot carry more rights than its owner" },
+                    Rule::Invalid {
+                        reason: "a token cannot carry more rights than its owner",
+                    },
                 )));
             }
             if owner.status != posdesk_core::lifecycle::AccountStatus::Active {
@@ -117,7 +129,12 @@ impl Mutation for CreateToken {
                 ],
             )
             .await?;
-            let r = c.query_one(&format!("SELECT {COLS} FROM api_tokens WHERE id = $1"), &[self.id.into()]).await?;
+            let r = c
+                .query_one(
+                    &format!("SELECT {COLS} FROM api_tokens WHERE id = $1"),
+                    &[self.id.into()],
+                )
+                .await?;
             let t = to_token(&r)?;
             let audit = vec![AuditDraft::created(t.tenant_id, "api_token", t.id, &t)];
             Ok(Applied::new(t, audit))
@@ -135,9 +152,18 @@ pub struct RevokeToken {
 
 impl Mutation for RevokeToken {
     type Output = ApiToken;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<ApiToken>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<ApiToken>>> {
         Box::pin(async move {
-            let r = c.query_one(&format!("SELECT {COLS} FROM api_tokens WHERE id = $1"), &[self.id.into()]).await?;
+            let r = c
+                .query_one(
+                    &format!("SELECT {COLS} FROM api_tokens WHERE id = $1"),
+                    &[self.id.into()],
+                )
+                .await?;
             let before = to_token(&r)?;
             let in_scope = match self.scope {
                 Scope::Platform => true,
@@ -149,9 +175,23 @@ impl Mutation for RevokeToken {
             if before.revoked_at.is_some() {
                 return Err(Error::Rejected("the token is already revoked".into()));
             }
-            c.execute("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1", &[self.id.into(), ctx.now.into()]).await?;
-            let after = ApiToken { revoked_at: Some(ctx.now), ..before.clone() };
-            let audit = vec![AuditDraft::changed(after.tenant_id, "api_token", after.id, "revoke", &before, &after)];
+            c.execute(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1",
+                &[self.id.into(), ctx.now.into()],
+            )
+            .await?;
+            let after = ApiToken {
+                revoked_at: Some(ctx.now),
+                ..before.clone()
+            };
+            let audit = vec![AuditDraft::changed(
+                after.tenant_id,
+                "api_token",
+                after.id,
+                "revoke",
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }
@@ -164,10 +204,17 @@ pub struct MarkUsed {
 
 impl Mutation for MarkUsed {
     type Output = ();
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<()>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<()>>> {
         Box::pin(async move {
-            c.execute("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", &[self.id.into(), ctx.now.into()])
-                .await?;
+            c.execute(
+                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
+                &[self.id.into(), ctx.now.into()],
+            )
+            .await?;
             Ok(Applied::unaudited(()))
         })
     }

@@ -39,8 +39,14 @@ impl User {
     }
     /// The identity with a narrower role (API tokens scoped to a role).
     pub fn principal_as(&self, role: Role) -> Result<Principal> {
-        Principal::new(self.id, role, self.tenant_id, self.merchant_id, self.terminal_id)
-            .map_err(|e| Error::Backend(format!("user {}: {e}", self.id)))
+        Principal::new(
+            self.id,
+            role,
+            self.tenant_id,
+            self.merchant_id,
+            self.terminal_id,
+        )
+        .map_err(|e| Error::Backend(format!("user {}: {e}", self.id)))
     }
 }
 
@@ -56,11 +62,13 @@ fn to_user(r: &Row) -> Result<User> {
         login: r.text(2)?,
         display_name: r.text(3)?,
         email: r.opt_text(4)?,
-        role: Role::parse("role", &role).map_err(|_| Error::Backend(format!("stored role {role}")))?,
+        role: Role::parse("role", &role)
+            .map_err(|_| Error::Backend(format!("stored role {role}")))?,
         merchant_id: parse_opt_id(r, 6, MerchantId::parse)?,
         terminal_id: parse_opt_id(r, 7, TerminalId::parse)?,
         locale: r.text(8)?,
-        status: AccountStatus::from_code(&status).ok_or_else(|| Error::Backend(format!("stored status {status}")))?,
+        status: AccountStatus::from_code(&status)
+            .ok_or_else(|| Error::Backend(format!("stored status {status}")))?,
         totp_enabled: r.bool(10)?,
         created_at: r.ts(11)?,
         updated_at: r.ts(12)?,
@@ -80,13 +88,23 @@ fn user_scope(scope: &Scope, first: usize) -> (String, Vec<Value>) {
 pub async fn get(c: &mut dyn Conn, scope: &Scope, id: UserId) -> Result<User> {
     let (cond, mut params) = user_scope(scope, 2);
     params.insert(0, id.into());
-    let r = c.query_one(&format!("SELECT {COLS} FROM users WHERE id = $1 AND {cond}"), &params).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM users WHERE id = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
     to_user(&r)
 }
 
 /// The account itself, for `/me` and session checks (no scope: it is the caller's own record).
 pub async fn get_self(c: &mut dyn Conn, id: UserId) -> Result<User> {
-    let r = c.query_one(&format!("SELECT {COLS} FROM users WHERE id = $1"), &[id.into()]).await?;
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM users WHERE id = $1"),
+            &[id.into()],
+        )
+        .await?;
     to_user(&r)
 }
 
@@ -96,7 +114,12 @@ pub struct Filter {
     pub role: Option<Role>,
 }
 
-pub async fn list(c: &mut dyn Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<User>> {
+pub async fn list(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    f: &Filter,
+    page: &PageRequest,
+) -> Result<Page<User>> {
     let (cond, mut params) = user_scope(scope, 1);
     let mut sql = format!("SELECT {COLS} FROM users WHERE {cond}");
     if let Some(t) = f.tenant {
@@ -109,10 +132,16 @@ pub async fn list(c: &mut dyn Conn, scope: &Scope, f: &Filter, page: &PageReques
     }
     let (after, p2) = super::after_clause(&page.after, "created_at", "id", params.len() + 1);
     params.extend(p2);
-    sql.push_str(&format!("{after} ORDER BY created_at DESC, id DESC LIMIT {}", page.limit + 1));
+    sql.push_str(&format!(
+        "{after} ORDER BY created_at DESC, id DESC LIMIT {}",
+        page.limit + 1
+    ));
     let rows = c.query(&sql, &params).await?;
     let items = rows.iter().map(to_user).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |u| Cursor { at: u.created_at.millis(), id: u.id.to_string() }))
+    Ok(Page::from_overfetch(items, page.limit, |u| Cursor {
+        at: u.created_at.millis(),
+        id: u.id.to_string(),
+    }))
 }
 
 /// What authentication needs: the account and its secrets. Deliberately unscoped (login names
@@ -130,15 +159,28 @@ pub async fn find_credentials(c: &mut dyn Conn, login: &str) -> Result<Option<Cr
             &[login.to_ascii_lowercase().into()],
         )
         .await?;
-    row.map(|r| Ok(Credentials { user: to_user(&r)?, password_hash: r.opt_text(14)?, totp_secret: r.opt_text(15)? }))
-        .transpose()
+    row.map(|r| {
+        Ok(Credentials {
+            user: to_user(&r)?,
+            password_hash: r.opt_text(14)?,
+            totp_secret: r.opt_text(15)?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn credentials_by_id(c: &mut dyn Conn, id: UserId) -> Result<Credentials> {
     let r = c
-        .query_one(&format!("SELECT {COLS}, password_hash, totp_secret FROM users WHERE id = $1"), &[id.into()])
+        .query_one(
+            &format!("SELECT {COLS}, password_hash, totp_secret FROM users WHERE id = $1"),
+            &[id.into()],
+        )
         .await?;
-    Ok(Credentials { user: to_user(&r)?, password_hash: r.opt_text(14)?, totp_secret: r.opt_text(15)? })
+    Ok(Credentials {
+        user: to_user(&r)?,
+        password_hash: r.opt_text(14)?,
+        totp_secret: r.opt_text(15)?,
+    })
 }
 
 fn invalid(field: &str, reason: &'static str) -> Error {
@@ -162,25 +204,41 @@ pub struct CreateUser {
 
 impl Mutation for CreateUser {
     type Output = User;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<User>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<User>>> {
         Box::pin(async move {
             match (&self.scope, self.tenant) {
                 (Scope::Platform, _) => {}
                 (Scope::Tenant(t), Some(target)) if *t == target => {
                     if self.role == Role::PlatformAdmin {
-                        return Err(invalid("role", "only the platform can create platform admins"));
+                        return Err(invalid(
+                            "role",
+                            "only the platform can create platform admins",
+                        ));
                     }
                 }
                 _ => return Err(Error::NotFound),
             }
-            Principal::new(self.id, self.role, self.tenant, self.merchant, self.terminal).map_err(|e| {
+            Principal::new(
+                self.id,
+                self.role,
+                self.tenant,
+                self.merchant,
+                self.terminal,
+            )
+            .map_err(|e| {
                 Error::Invalid(FieldError::new(
                     match e {
                         posdesk_core::authz::BindingError::MerchantBinding => "merchant_id",
                         posdesk_core::authz::BindingError::TerminalBinding => "terminal_id",
                         _ => "provider_id",
                     },
-                    Rule::Invalid { reason: "does not fit the role" },
+                    Rule::Invalid {
+                        reason: "does not fit the role",
+                    },
                 ))
             })?;
             if let Some(t) = self.tenant {
@@ -236,11 +294,18 @@ pub struct UpdateUser {
 
 impl Mutation for UpdateUser {
     type Output = User;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<User>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<User>>> {
         Box::pin(async move {
             let before = get(c, &self.scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
-            let name = self.display_name.as_ref().map_or(before.display_name.clone(), |d| d.to_string());
+            let name = self
+                .display_name
+                .as_ref()
+                .map_or(before.display_name.clone(), |d| d.to_string());
             let email = match &self.email {
                 Some(e) => e.as_ref().map(|e| e.as_str().to_owned()),
                 None => before.email.clone(),
@@ -253,7 +318,14 @@ impl Mutation for UpdateUser {
             )
             .await?;
             let after = get_self(c, self.id).await?;
-            let audit = vec![AuditDraft::changed(after.tenant_id, "user", after.id, "update", &before, &after)];
+            let audit = vec![AuditDraft::changed(
+                after.tenant_id,
+                "user",
+                after.id,
+                "update",
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }
@@ -269,7 +341,11 @@ pub struct ChangeStatus {
 
 impl Mutation for ChangeStatus {
     type Output = User;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<User>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<User>>> {
         Box::pin(async move {
             let before = get(c, &self.scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
@@ -280,7 +356,8 @@ impl Mutation for ChangeStatus {
             )
             .await?;
             if next == AccountStatus::Disabled {
-                c.execute("DELETE FROM sessions WHERE user_id = $1", &[self.id.into()]).await?;
+                c.execute("DELETE FROM sessions WHERE user_id = $1", &[self.id.into()])
+                    .await?;
                 c.execute(
                     "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
                     &[self.id.into(), ctx.now.into()],
@@ -292,7 +369,14 @@ impl Mutation for ChangeStatus {
                 AccountEvent::Disable => "disable",
                 AccountEvent::Enable => "enable",
             };
-            let audit = vec![AuditDraft::changed(after.tenant_id, "user", after.id, action, &before, &after)];
+            let audit = vec![AuditDraft::changed(
+                after.tenant_id,
+                "user",
+                after.id,
+                action,
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }
@@ -310,7 +394,11 @@ pub struct SetPassword {
 
 impl Mutation for SetPassword {
     type Output = User;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<User>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<User>>> {
         Box::pin(async move {
             let before = match &self.scope {
                 Scope::Tenant(_) | Scope::Platform => get(c, &self.scope, self.id).await?,
@@ -323,7 +411,10 @@ impl Mutation for SetPassword {
             .await?;
             c.execute(
                 "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2",
-                &[self.id.into(), self.keep_session.clone().unwrap_or_default().into()],
+                &[
+                    self.id.into(),
+                    self.keep_session.clone().unwrap_or_default().into(),
+                ],
             )
             .await?;
             let after = get_self(c, self.id).await?;
@@ -348,7 +439,11 @@ pub struct SetTotp {
 
 impl Mutation for SetTotp {
     type Output = User;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<User>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<User>>> {
         Box::pin(async move {
             let before = get_self(c, self.id).await?;
             if !before.role.may_enroll_totp() {
@@ -360,8 +455,19 @@ impl Mutation for SetTotp {
             )
             .await?;
             let after = get_self(c, self.id).await?;
-            let action = if self.secret.is_some() { "enable_totp" } else { "disable_totp" };
-            let audit = vec![AuditDraft::changed(after.tenant_id, "user", after.id, action, &before, &after)];
+            let action = if self.secret.is_some() {
+                "enable_totp"
+            } else {
+                "disable_totp"
+            };
+            let audit = vec![AuditDraft::changed(
+                after.tenant_id,
+                "user",
+                after.id,
+                action,
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }

@@ -30,7 +30,12 @@ fn to_webhook(r: &Row) -> Result<Webhook> {
         id: parse_id(r, 0, WebhookId::parse)?,
         tenant_id: parse_id(r, 1, TenantId::parse)?,
         url: r.text(2)?,
-        events: r.text(3)?.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        events: r
+            .text(3)?
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
         active: r.bool(4)?,
         created_at: r.ts(5)?,
         version: r.int(6)?,
@@ -40,15 +45,24 @@ fn to_webhook(r: &Row) -> Result<Webhook> {
 pub async fn list(c: &mut dyn Conn, scope: &Scope) -> Result<Vec<Webhook>> {
     let (cond, params) = super::scope_filter(scope, "tenant_id", None, 1);
     let rows = c
-        .query(&format!("SELECT {COLS} FROM webhooks WHERE {cond} ORDER BY created_at DESC, id DESC"), &params)
+        .query(
+            &format!("SELECT {COLS} FROM webhooks WHERE {cond} ORDER BY created_at DESC, id DESC"),
+            &params,
+        )
         .await?;
     rows.iter().map(to_webhook).collect()
 }
 
 /// URL and signing secret for delivery (system use by the job runner).
 pub async fn target(c: &mut dyn Conn, id: WebhookId) -> Result<Option<(String, String, bool)>> {
-    let row = c.query_opt("SELECT url, secret, active FROM webhooks WHERE id = $1", &[id.into()]).await?;
-    row.map(|r| Ok((r.text(0)?, r.text(1)?, r.bool(2)?))).transpose()
+    let row = c
+        .query_opt(
+            "SELECT url, secret, active FROM webhooks WHERE id = $1",
+            &[id.into()],
+        )
+        .await?;
+    row.map(|r| Ok((r.text(0)?, r.text(1)?, r.bool(2)?)))
+        .transpose()
 }
 
 /// Fans an event out to the tenant's active endpoints subscribed to it (or to `*`).
@@ -61,7 +75,10 @@ pub async fn emit(
     now: Timestamp,
 ) -> Result<usize> {
     let rows = c
-        .query("SELECT id, events FROM webhooks WHERE tenant_id = $1 AND active = 1", &[tenant.into()])
+        .query(
+            "SELECT id, events FROM webhooks WHERE tenant_id = $1 AND active = 1",
+            &[tenant.into()],
+        )
         .await?;
     let mut n = 0;
     for r in rows {
@@ -102,7 +119,11 @@ pub struct Created {
 
 impl Mutation for CreateWebhook {
     type Output = Created;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Created>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Created>>> {
         Box::pin(async move {
             c.execute(
                 "INSERT INTO webhooks (id, tenant_id, url, secret, events, active, created_at, version) \
@@ -117,10 +138,21 @@ impl Mutation for CreateWebhook {
                 ],
             )
             .await?;
-            let r = c.query_one(&format!("SELECT {COLS} FROM webhooks WHERE id = $1"), &[self.id.into()]).await?;
+            let r = c
+                .query_one(
+                    &format!("SELECT {COLS} FROM webhooks WHERE id = $1"),
+                    &[self.id.into()],
+                )
+                .await?;
             let w = to_webhook(&r)?;
             let audit = vec![AuditDraft::created(Some(w.tenant_id), "webhook", w.id, &w)];
-            Ok(Applied::new(Created { webhook: w, secret: self.secret.clone() }, audit))
+            Ok(Applied::new(
+                Created {
+                    webhook: w,
+                    secret: self.secret.clone(),
+                },
+                audit,
+            ))
         })
     }
 }
@@ -133,11 +165,20 @@ pub struct DeactivateWebhook {
 
 impl Mutation for DeactivateWebhook {
     type Output = Webhook;
-    fn apply<'a>(&'a self, c: &'a mut dyn Conn, ctx: &'a Ctx) -> BoxFuture<'a, Result<Applied<Webhook>>> {
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Webhook>>> {
         Box::pin(async move {
             let (cond, mut params) = super::scope_filter(&self.scope, "tenant_id", None, 2);
             params.insert(0, self.id.into());
-            let r = c.query_one(&format!("SELECT {COLS} FROM webhooks WHERE id = $1 AND {cond}"), &params).await?;
+            let r = c
+                .query_one(
+                    &format!("SELECT {COLS} FROM webhooks WHERE id = $1 AND {cond}"),
+                    &params,
+                )
+                .await?;
             let before = to_webhook(&r)?;
             if !before.active {
                 return Err(Error::Rejected("the webhook is already inactive".into()));
@@ -147,11 +188,21 @@ impl Mutation for DeactivateWebhook {
                 &[self.id.into()],
             )
             .await?;
-            let after = Webhook { active: false, version: before.version + 1, ..before.clone() };
+            let after = Webhook {
+                active: false,
+                version: before.version + 1,
+                ..before.clone()
+            };
             let _ = ctx;
-            let audit = vec![AuditDraft::changed(Some(after.tenant_id), "webhook", after.id, "deactivate", &before, &after)];
+            let audit = vec![AuditDraft::changed(
+                Some(after.tenant_id),
+                "webhook",
+                after.id,
+                "deactivate",
+                &before,
+                &after,
+            )];
             Ok(Applied::new(after, audit))
         })
     }
 }
-

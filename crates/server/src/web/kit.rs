@@ -1,0 +1,715 @@
+//! What every page needs: the request's locale, CSRF token and flash message ([`Web`]), the
+//! page frame given to templates ([`Chrome`]), rendering with the right cookies and headers,
+//! error pages, and the CSRF-checked form body ([`CsrfForm`]).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use posdesk_core::authz::{Permission, Role};
+
+use super::session::{self, WebUser};
+use crate::auth::{csrf, secret};
+use crate::error::ApiError;
+use crate::i18n::{Locale, Tr};
+use crate::state::AppState;
+
+pub const LANG_COOKIE: &str = "posdesk_lang";
+pub const FLASH_COOKIE: &str = "posdesk_flash";
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then_some(v)
+        })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Lax,
+    Strict,
+}
+
+/// A `Set-Cookie` header: always `Path=/` and `HttpOnly`; `max_age` 0 deletes the cookie.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    same_site: SameSite,
+    max_age: Option<i64>,
+    secure: bool,
+) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly");
+    s.push_str(match same_site {
+        SameSite::Lax => "; SameSite=Lax",
+        SameSite::Strict => "; SameSite=Strict",
+    });
+    if let Some(age) = max_age {
+        s.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s)
+        .unwrap_or_else(|_| HeaderValue::from_static("posdesk_invalid=; Max-Age=0"))
+}
+
+/// A one-shot message shown on the page a successful POST redirects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    LoggedOut,
+    LanguageChanged,
+    UserCreated,
+    UserSaved,
+    UserDisabled,
+    UserEnabled,
+    PasswordReset,
+    AnnouncementCreated,
+    AnnouncementPublished,
+    AnnouncementArchived,
+    ProviderCreated,
+    PasswordChanged,
+    TotpEnabled,
+    TotpDisabled,
+    TokenRevoked,
+}
+
+impl Flash {
+    const ALL: [Flash; 15] = [
+        Flash::LoggedOut,
+        Flash::LanguageChanged,
+        Flash::UserCreated,
+        Flash::UserSaved,
+        Flash::UserDisabled,
+        Flash::UserEnabled,
+        Flash::PasswordReset,
+        Flash::AnnouncementCreated,
+        Flash::AnnouncementPublished,
+        Flash::AnnouncementArchived,
+        Flash::ProviderCreated,
+        Flash::PasswordChanged,
+        Flash::TotpEnabled,
+        Flash::TotpDisabled,
+        Flash::TokenRevoked,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Flash::LoggedOut => "logged-out",
+            Flash::LanguageChanged => "lang",
+            Flash::UserCreated => "user-created",
+            Flash::UserSaved => "user-saved",
+            Flash::UserDisabled => "user-disabled",
+            Flash::UserEnabled => "user-enabled",
+            Flash::PasswordReset => "password-reset",
+            Flash::AnnouncementCreated => "announcement-created",
+            Flash::AnnouncementPublished => "announcement-published",
+            Flash::AnnouncementArchived => "announcement-archived",
+            Flash::ProviderCreated => "provider-created",
+            Flash::PasswordChanged => "password-changed",
+            Flash::TotpEnabled => "totp-enabled",
+            Flash::TotpDisabled => "totp-disabled",
+            Flash::TokenRevoked => "token-revoked",
+        }
+    }
+
+    fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == s)
+    }
+
+    pub fn text(self, tr: &Tr) -> String {
+        match self {
+            Flash::LoggedOut => tr.t("flash-logged-out"),
+            Flash::LanguageChanged => tr.t("flash-language-changed"),
+            Flash::UserCreated => tr.t("flash-user-created"),
+            Flash::UserSaved => tr.t("flash-user-saved"),
+            Flash::UserDisabled => tr.t("flash-user-disabled"),
+            Flash::UserEnabled => tr.t("flash-user-enabled"),
+            Flash::PasswordReset => tr.t("flash-password-reset"),
+            Flash::AnnouncementCreated => tr.t("flash-announcement-created"),
+            Flash::AnnouncementPublished => tr.t("flash-announcement-published"),
+            Flash::AnnouncementArchived => tr.t("flash-announcement-archived"),
+            Flash::ProviderCreated => tr.t("flash-provider-created"),
+            Flash::PasswordChanged => tr.t("flash-password-changed"),
+            Flash::TotpEnabled => tr.t("flash-totp-enabled"),
+            Flash::TotpDisabled => tr.t("flash-totp-disabled"),
+            Flash::TokenRevoked => tr.t("flash-token-revoked"),
+        }
+    }
+}
+
+/// Only a local path may be a redirect target (no `//host`, no scheme).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The page a POST's path belongs to (where the language switch may return to with a GET).
+fn page_of_action(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or("/");
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        ["users", id, _] => format!("/users/{id}"),
+        ["account", ..] => "/account".to_owned(),
+        ["announcements", ..] => "/announcements".to_owned(),
+        [] => "/".to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// The request as a page sees it. Never fails.
+#[derive(Debug, Clone)]
+pub struct Web {
+    pub tr: Tr,
+    pub locale: Locale,
+    /// The CSRF token forms carry: the cookie's, or a fresh one set with this response.
+    pub csrf: String,
+    csrf_cookie: Option<String>,
+    flash: Option<Flash>,
+    /// Path and query of this request (where the language switch returns to).
+    pub path: String,
+    pub method_is_get: bool,
+    pub request_id: String,
+    pub ip: Option<String>,
+    pub session_cookie: Option<String>,
+    pub secure: bool,
+}
+
+impl Web {
+    pub fn from_parts(parts: &Parts, state: &AppState) -> Self {
+        let h = &parts.headers;
+        let locale = cookie(h, LANG_COOKIE)
+            .and_then(|v| Locale::parse("lang", v).ok())
+            .unwrap_or_else(|| {
+                Locale::from_accept_language(
+                    h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+                )
+            });
+        let csrf_cookie = cookie(h, csrf::COOKIE)
+            .filter(|v| {
+                v.len() <= 100
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .map(str::to_owned);
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ci| ci.0.ip().to_string());
+        Web {
+            tr: Tr::new(locale),
+            locale,
+            csrf: csrf_cookie.clone().unwrap_or_else(secret::random_token),
+            csrf_cookie,
+            flash: cookie(h, FLASH_COOKIE).and_then(Flash::from_code),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            method_is_get: parts.method == axum::http::Method::GET,
+            request_id: crate::auth::request_id(parts),
+            ip,
+            session_cookie: cookie(h, session::COOKIE)
+                .filter(|v| v.len() <= 100)
+                .map(str::to_owned),
+            secure: state.config.secure_cookies,
+        }
+    }
+
+    /// The frame of a page: language, CSRF token, flash, and for a signed-in user the navigation.
+    pub fn chrome(&self, user: Option<&WebUser>, title: String) -> Chrome {
+        Chrome {
+            tr: self.tr,
+            lang: self.locale.code(),
+            title,
+            csrf: self.csrf.clone(),
+            next: if self.method_is_get {
+                self.path.clone()
+            } else {
+                page_of_action(&self.path)
+            },
+            flash: self.flash.map(|f| f.text(&self.tr)),
+            user: user.map(|u| NavUser {
+                name: u.user.display_name.clone(),
+                role: self.tr.role(u.user.role),
+                nav: nav_items(&self.tr, u.user.role, &self.path),
+            }),
+            en_active: self.locale == Locale::En,
+        }
+    }
+
+    fn finish(&self, res: &mut Response, clear_flash: bool) {
+        let h = res.headers_mut();
+        if self.csrf_cookie.is_none() {
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    csrf::COOKIE,
+                    &self.csrf,
+                    SameSite::Strict,
+                    None,
+                    self.secure,
+                ),
+            );
+        }
+        if clear_flash && self.flash.is_some() {
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(FLASH_COOKIE, "", SameSite::Lax, Some(0), self.secure),
+            );
+        }
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+
+    /// A rendered page with status `status` (shows and consumes the flash message).
+    pub fn render(&self, status: StatusCode, tpl: &impl Template) -> Response {
+        match tpl.render() {
+            Ok(body) => {
+                let mut res = (status, Html(body)).into_response();
+                self.finish(&mut res, true);
+                res
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "rendering a page");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    self.tr.t("error-internal"),
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    /// 303 See Other to `to`.
+    pub fn redirect(&self, to: &str) -> Response {
+        let mut res = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        self.finish(&mut res, false);
+        res
+    }
+
+    /// 303 to `to`, with a flash message for the next page.
+    pub fn redirect_flash(&self, to: &str, flash: Flash) -> Response {
+        let mut res = self.redirect(to);
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                FLASH_COOKIE,
+                flash.code(),
+                SameSite::Lax,
+                Some(60),
+                self.secure,
+            ),
+        );
+        res
+    }
+
+    /// A full error page (403, 404, 500 …) with the navigation of `user`, if known.
+    pub fn error_page(
+        &self,
+        user: Option<&WebUser>,
+        status: StatusCode,
+        message: String,
+    ) -> Response {
+        let heading = match status {
+            StatusCode::FORBIDDEN => self.tr.t("error-forbidden-title"),
+            StatusCode::NOT_FOUND => self.tr.t("error-not-found-title"),
+            StatusCode::TOO_MANY_REQUESTS => self.tr.t("error-throttled-title"),
+            s if s.is_server_error() => self.tr.t("error-internal-title"),
+            _ => self.tr.t("error-title"),
+        };
+        let tpl = ErrorPage {
+            c: self.chrome(user, heading.clone()),
+            heading,
+            message,
+            code: status.as_u16(),
+        };
+        self.render(status, &tpl)
+    }
+
+    /// The page for a service error that no form can show: 403, 404, 5xx, or a signed-out user.
+    pub fn fail(&self, user: Option<&WebUser>, err: &ApiError) -> Response {
+        if let ApiError::Internal(detail) = err {
+            tracing::error!(error = %detail, request_id = %self.request_id, "internal error");
+        }
+        if matches!(err, ApiError::Unauthenticated) {
+            return self.redirect("/login");
+        }
+        self.error_page(
+            user,
+            err.status(),
+            super::labels::error_message(&self.tr, err),
+        )
+    }
+
+    /// The answer to a POST whose CSRF token is missing or wrong.
+    pub fn csrf_failed(&self) -> Response {
+        self.error_page(None, StatusCode::FORBIDDEN, self.tr.t("error-csrf"))
+    }
+}
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Web::from_parts(parts, state))
+    }
+}
+
+/// One navigation entry; `id` is stable (`nav-users` …) for tests and styling.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub id: &'static str,
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub role: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// The navigation a role may use: each entry only where the role holds its permission.
+pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
+    let path = path.split('?').next().unwrap_or("/");
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 8] = [
+        ("nav-home", "/", None, tr.t("nav-home")),
+        (
+            "nav-announcements",
+            "/announcements",
+            Some(Permission::AnnouncementRead),
+            tr.t("nav-announcements"),
+        ),
+        (
+            "nav-merchants",
+            "/merchants",
+            Some(Permission::MerchantRead),
+            tr.t("nav-merchants"),
+        ),
+        (
+            "nav-terminals",
+            "/terminals",
+            Some(Permission::TerminalRead),
+            tr.t("nav-terminals"),
+        ),
+        (
+            "nav-users",
+            "/users",
+            Some(Permission::UserRead),
+            tr.t("nav-users"),
+        ),
+        (
+            "nav-providers",
+            "/providers",
+            Some(Permission::ProviderCreate),
+            tr.t("nav-providers"),
+        ),
+        (
+            "nav-audit",
+            "/audit",
+            Some(Permission::AuditRead),
+            tr.t("nav-audit"),
+        ),
+        ("nav-account", "/account", None, tr.t("nav-account")),
+    ];
+    entries
+        .into_iter()
+        .filter(|(_, _, p, _)| p.is_none_or(|p| role.allows(p)))
+        .map(|(id, href, _, label)| NavItem {
+            id,
+            href,
+            label,
+            active: if href == "/" {
+                path == "/"
+            } else {
+                path == href || path.starts_with(&format!("{href}/"))
+            },
+        })
+        .collect()
+}
+
+/// The frame every template gets as `c`.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub title: String,
+    pub csrf: String,
+    pub next: String,
+    pub flash: Option<String>,
+    pub user: Option<NavUser>,
+    pub en_active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    heading: String,
+    message: String,
+    code: u16,
+}
+
+/// A submitted `application/x-www-form-urlencoded` body.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(bytes: &[u8]) -> Self {
+        Fields(serde_urlencoded::from_bytes(bytes).unwrap_or_default())
+    }
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+    /// The first value of `name`, trimmed, if not blank.
+    pub fn opt(&self, name: &str) -> Option<&str> {
+        Some(self.get(name).trim()).filter(|s| !s.is_empty())
+    }
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "1" | "true" | "yes")
+    }
+}
+
+/// A form body whose `_csrf` field matched the `posdesk_csrf` cookie (and whose `Origin`, if
+/// sent, is this host). Anything else is refused with a 403 page before the handler runs.
+pub struct CsrfForm(pub Fields);
+
+impl FromRequest<AppState> for CsrfForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let web = Web::from_parts(&parts, state);
+        let limit = state.config.max_body_bytes;
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            web.error_page(
+                None,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                web.tr.t("error-too-large"),
+            )
+        })?;
+        let fields = Fields::parse(&bytes);
+        let form_token = fields
+            .0
+            .iter()
+            .find(|(k, _)| k == csrf::FIELD)
+            .map(|(_, v)| v.as_str());
+        if !csrf::valid(&parts.headers, web.csrf_cookie.as_deref(), form_token) {
+            return Err(web.csrf_failed());
+        }
+        Ok(CsrfForm(fields))
+    }
+}
+
+/// Query-string parameters of a GET page.
+#[derive(Debug, Clone, Default)]
+pub struct Query(pub Fields);
+
+impl FromRequestParts<AppState> for Query {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Query(Fields::parse(
+            parts.uri.query().unwrap_or("").as_bytes(),
+        )))
+    }
+}
+
+/// The page of a list: a `cursor` this server did not hand out is a malformed request (400).
+pub fn page_request(q: &Fields) -> Result<posdesk_core::page::PageRequest, ApiError> {
+    posdesk_core::page::PageRequest::parse(None, q.opt("cursor")).map_err(ApiError::BadRequest)
+}
+
+/// `path?k=v&…` with the non-empty pairs, URL-encoded.
+pub fn link(path: &str, pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(kept).unwrap_or_default()
+    )
+}
+
+/// Whether a service error belongs on the form that caused it (input, conflict, stale version)
+/// rather than on an error page.
+pub fn is_form_error(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Invalid(_)
+            | ApiError::BadRequest(_)
+            | ApiError::Conflict { .. }
+            | ApiError::PreconditionFailed { .. }
+            | ApiError::TooManyRequests
+    )
+}
+
+/// An option of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Opt {
+    pub fn new(value: impl Into<String>, label: impl Into<String>, current: &str) -> Self {
+        let value = value.into();
+        let selected = value == current;
+        Opt {
+            value,
+            label: label.into(),
+            selected,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; posdesk_lang=en; xposdesk_csrf=evil"),
+        );
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("posdesk_csrf=tok; empty="),
+        );
+        assert_eq!(cookie(&h, "posdesk_lang"), Some("en"));
+        assert_eq!(cookie(&h, "posdesk_csrf"), Some("tok"));
+        assert_eq!(cookie(&h, "empty"), None);
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn set_cookie_attributes() {
+        let v = set_cookie("posdesk_session", "s3cret", SameSite::Lax, Some(60), true);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "posdesk_session=s3cret; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        let v = set_cookie("posdesk_csrf", "t", SameSite::Strict, None, false);
+        assert_eq!(
+            v.to_str().unwrap(),
+            "posdesk_csrf=t; Path=/; HttpOnly; SameSite=Strict"
+        );
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(safe_next(Some("/users?role=agent")), "/users?role=agent");
+        for bad in [
+            "//evil.example",
+            "https://evil.example/",
+            "/\\evil.example",
+            "users",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_language_switch_returns_to_a_page() {
+        assert_eq!(page_of_action("/users/abc/password"), "/users/abc");
+        assert_eq!(page_of_action("/account/tokens/x/revoke"), "/account");
+        assert_eq!(page_of_action("/announcements/x/publish"), "/announcements");
+        assert_eq!(page_of_action("/users"), "/users");
+        assert_eq!(page_of_action("/login"), "/login");
+    }
+
+    #[test]
+    fn navigation_follows_permissions() {
+        let tr = Tr::new(Locale::ZhCn);
+        let ids = |r: Role| {
+            nav_items(&tr, r, "/")
+                .into_iter()
+                .map(|n| n.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(Role::PlatformAdmin),
+            [
+                "nav-home",
+                "nav-users",
+                "nav-providers",
+                "nav-audit",
+                "nav-account"
+            ]
+        );
+        assert_eq!(
+            ids(Role::MerchantUser),
+            [
+                "nav-home",
+                "nav-announcements",
+                "nav-merchants",
+                "nav-terminals",
+                "nav-account"
+            ]
+        );
+        let active: Vec<_> = nav_items(&tr, Role::ProviderAdmin, "/users/123?x=1")
+            .into_iter()
+            .filter(|n| n.active)
+            .collect();
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].id, "nav-users");
+    }
+}

@@ -1,0 +1,275 @@
+//! Localised names of codes (statuses, audiences, fields, rules, audit actions) and of service
+//! errors. Each key is written out literally so `tests/i18n.rs` can find it.
+
+use posdesk_core::Rule;
+use posdesk_core::lifecycle::{AccountStatus, AnnouncementStatus, Audience};
+
+use crate::error::ApiError;
+use crate::i18n::{Locale, Tr};
+
+pub fn account_status(tr: &Tr, s: AccountStatus) -> String {
+    match s {
+        AccountStatus::Active => tr.t("status-active"),
+        AccountStatus::Disabled => tr.t("status-disabled"),
+    }
+}
+
+pub fn announcement_status(tr: &Tr, s: AnnouncementStatus) -> String {
+    match s {
+        AnnouncementStatus::Draft => tr.t("status-draft"),
+        AnnouncementStatus::Published => tr.t("status-published"),
+        AnnouncementStatus::Archived => tr.t("status-archived"),
+    }
+}
+
+pub fn audience(tr: &Tr, a: Audience) -> String {
+    match a {
+        Audience::Staff => tr.t("audience-staff"),
+        Audience::Merchants => tr.t("audience-merchants"),
+    }
+}
+
+pub fn locale_name(tr: &Tr, l: Locale) -> String {
+    match l {
+        Locale::ZhCn => tr.t("lang-zh"),
+        Locale::En => tr.t("lang-en"),
+    }
+}
+
+/// Provider, merchant and terminal records carry a status code; unknown codes show as stored.
+pub fn record_status(tr: &Tr, code: &str) -> String {
+    match code {
+        "active" => tr.t("status-active"),
+        "disabled" => tr.t("status-disabled"),
+        "suspended" => tr.t("status-suspended"),
+        "in_stock" => tr.t("status-in-stock"),
+        "installed" => tr.t("status-installed"),
+        "in_repair" => tr.t("status-in-repair"),
+        "loaner" => tr.t("status-loaner"),
+        "retired" => tr.t("status-retired"),
+        other => other.to_owned(),
+    }
+}
+
+/// A role code as recorded in the audit trail (`system` for jobs and the CLI).
+pub fn actor_role(tr: &Tr, code: &str) -> String {
+    match posdesk_core::authz::Role::parse("role", code) {
+        Ok(r) => tr.role(r),
+        Err(_) if code == "system" => tr.t("role-system"),
+        Err(_) => code.to_owned(),
+    }
+}
+
+pub fn entity_type(tr: &Tr, code: &str) -> String {
+    match code {
+        "user" => tr.t("entity-user"),
+        "provider" => tr.t("entity-provider"),
+        "announcement" => tr.t("entity-announcement"),
+        "api_token" => tr.t("entity-api-token"),
+        "merchant" => tr.t("entity-merchant"),
+        "terminal" => tr.t("entity-terminal"),
+        "webhook" => tr.t("entity-webhook"),
+        other => other.to_owned(),
+    }
+}
+
+/// The entity types the audit browser offers as a filter.
+pub const ENTITY_TYPES: [&str; 7] = [
+    "user",
+    "provider",
+    "announcement",
+    "api_token",
+    "merchant",
+    "terminal",
+    "webhook",
+];
+
+pub fn action(tr: &Tr, code: &str) -> String {
+    match code {
+        "create" => tr.t("action-create"),
+        "update" => tr.t("action-update"),
+        "disable" => tr.t("action-disable"),
+        "enable" => tr.t("action-enable"),
+        "reset_password" => tr.t("action-reset-password"),
+        "change_password" => tr.t("action-change-password"),
+        "enable_totp" => tr.t("action-enable-totp"),
+        "disable_totp" => tr.t("action-disable-totp"),
+        "login" => tr.t("action-login"),
+        "login_password" => tr.t("action-login-password"),
+        "logout" => tr.t("action-logout"),
+        "publish" => tr.t("action-publish"),
+        "archive" => tr.t("action-archive"),
+        "revoke" => tr.t("action-revoke"),
+        "deactivate" => tr.t("action-deactivate"),
+        other => other.to_owned(),
+    }
+}
+
+/// The actions the audit browser offers as a filter.
+pub const ACTIONS: [&str; 15] = [
+    "create",
+    "update",
+    "disable",
+    "enable",
+    "reset_password",
+    "change_password",
+    "enable_totp",
+    "disable_totp",
+    "login",
+    "login_password",
+    "logout",
+    "publish",
+    "archive",
+    "revoke",
+    "deactivate",
+];
+
+/// The label of a form field named in a validation error.
+pub fn field(tr: &Tr, name: &str) -> String {
+    match name {
+        "login" => tr.t("field-login"),
+        "display_name" => tr.t("field-display-name"),
+        "email" => tr.t("field-email"),
+        "role" => tr.t("field-role"),
+        "provider_id" => tr.t("field-provider"),
+        "merchant_id" => tr.t("field-merchant"),
+        "terminal_id" => tr.t("field-terminal"),
+        "password" => tr.t("field-password"),
+        "new_password" => tr.t("field-new-password"),
+        "current_password" => tr.t("field-current-password"),
+        "locale" => tr.t("field-locale"),
+        "code" | "totp" => tr.t("field-totp-code"),
+        "name" => tr.t("field-name"),
+        "short_name" => tr.t("field-short-name"),
+        "uscc" => tr.t("field-uscc"),
+        "hotline" => tr.t("field-hotline"),
+        "title" => tr.t("field-title"),
+        "body" => tr.t("field-body"),
+        "audience" => tr.t("field-audience"),
+        "status" => tr.t("field-status"),
+        "expires_in_days" => tr.t("field-expires-days"),
+        "from" => tr.t("field-date-from"),
+        "to" => tr.t("field-date-to"),
+        "cursor" | "limit" => tr.t("field-page"),
+        other => other.to_owned(),
+    }
+}
+
+pub fn rule(tr: &Tr, r: &Rule) -> String {
+    match r {
+        Rule::Required => tr.t("rule-required"),
+        Rule::TooShort { min } => tr.ta("rule-too-short", &[("min", min.to_string())]),
+        Rule::TooLong { max } => tr.ta("rule-too-long", &[("max", max.to_string())]),
+        Rule::Pattern { .. } => tr.t("rule-pattern"),
+        Rule::OneOf { .. } => tr.t("rule-one-of"),
+        Rule::Range { min, max } => tr.ta(
+            "rule-range",
+            &[("min", min.to_string()), ("max", max.to_string())],
+        ),
+        Rule::Invalid { .. } => tr.t("rule-invalid"),
+    }
+}
+
+/// A service error in the reader's language.
+pub fn error_message(tr: &Tr, e: &ApiError) -> String {
+    match e {
+        ApiError::Invalid(f) | ApiError::BadRequest(f) => tr.ta(
+            "error-field",
+            &[("field", field(tr, &f.field)), ("rule", rule(tr, &f.rule))],
+        ),
+        ApiError::Conflict { field: Some(f), .. } if f == "status" => {
+            tr.t("error-illegal-transition")
+        }
+        ApiError::Conflict { field: Some(f), .. } => {
+            tr.ta("error-taken", &[("field", field(tr, f))])
+        }
+        ApiError::Conflict {
+            detail,
+            field: None,
+        } if detail.contains("your own account") => tr.t("error-self-disable"),
+        ApiError::Conflict {
+            detail,
+            field: None,
+        } if detail.contains("already revoked") => tr.t("error-already-revoked"),
+        ApiError::Conflict {
+            detail,
+            field: None,
+        } if detail.contains("TOTP is not enabled") => tr.t("error-totp-off"),
+        ApiError::Conflict { field: None, .. } => tr.t("error-conflict"),
+        ApiError::PreconditionFailed { .. } => tr.t("error-stale"),
+        ApiError::TooManyRequests => tr.t("error-throttled"),
+        ApiError::Unauthenticated => tr.t("error-unauthenticated"),
+        ApiError::Forbidden(_) => tr.t("error-forbidden"),
+        ApiError::NotFound => tr.t("error-not-found"),
+        ApiError::TooLarge { .. } => tr.t("error-too-large"),
+        ApiError::UnsupportedMediaType => tr.t("error-bad-request"),
+        ApiError::Unavailable => tr.t("error-unavailable"),
+        ApiError::Internal(_) => tr.t("error-internal"),
+    }
+}
+
+/// `YYYY-MM-DD` as a calendar date in Asia/Shanghai → the UTC instant of its midnight (ms).
+/// Shanghai is UTC+8 without daylight saving, so midnight there is 16:00 UTC the day before.
+pub fn shanghai_midnight_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i64 = s[0..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1970..=9999).contains(&y) || d == 0 || d > days_in_month {
+        return None;
+    }
+    // Days from civil (Howard Hinnant).
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * i64::from(m2) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400_000 - 8 * 3_600_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_midnight() {
+        // 2026-11-25 00:00 +08:00 = 2026-11-24T16:00:00Z
+        let ms = shanghai_midnight_ms("2026-11-25").unwrap();
+        assert_eq!(
+            posdesk_core::Timestamp::from_millis(ms).to_rfc3339(),
+            "2026-11-24T16:00:00.000Z"
+        );
+        assert_eq!(
+            posdesk_core::Timestamp::from_millis(ms).to_shanghai_display(),
+            "2026-11-25 00:00"
+        );
+        assert_eq!(
+            posdesk_core::Timestamp::from_millis(shanghai_midnight_ms("2024-02-29").unwrap())
+                .to_rfc3339(),
+            "2024-02-28T16:00:00.000Z"
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "abcd-ef-gh",
+            "",
+            "2026-04-31",
+        ] {
+            assert!(shanghai_midnight_ms(bad).is_none(), "{bad}");
+        }
+    }
+}

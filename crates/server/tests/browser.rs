@@ -1,0 +1,1702 @@
+//! Web UI tests, every one on SQLite and (when configured) PostgreSQL:
+//!
+//! * in-process, through the real router with a cookie jar: CSRF refusal, login throttling,
+//!   logout, every page for every role, and the forms of every page;
+//! * in a real headless Chromium driven over WebDriver (fantoccini + chromedriver): navigation
+//!   per role, language switch, failed login, a provider admin creating a user that an auditor
+//!   then finds in the audit trail, a terminal identity refused at sign-in, and dashboard
+//!   screenshots at desktop and phone size.
+//!
+//! On a browser failure a screenshot is saved to `test-artifacts/screenshots/<test>.png` at the
+//! workspace root.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use fantoccini::Locator;
+use posdesk_core::authz::{Permission, Role, Scope};
+use posdesk_core::ids::{AnnouncementId, MerchantId, TenantId, TerminalId, UserId};
+use posdesk_core::lifecycle::Audience;
+use posdesk_core::page::PageRequest;
+use posdesk_core::text::{Body as AnnBody, DisplayName, Label, Login, Title};
+use posdesk_server::i18n::{Locale, Tr};
+use posdesk_server::service::{self, Ctx, operator_principal};
+use posdesk_server::{AppState, Config};
+use posdesk_storage::repo::{announcements, merchants, sessions, terminals, users};
+use posdesk_storage::{Location, Store};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The roles that may sign in to the web UI, as the tests name them.
+const WEB_ROLES: [Role; 9] = [
+    Role::PlatformAdmin,
+    Role::ProviderAdmin,
+    Role::Agent,
+    Role::Technician,
+    Role::Supervisor,
+    Role::ComplaintsOfficer,
+    Role::RiskOfficer,
+    Role::Auditor,
+    Role::MerchantUser,
+];
+
+fn zh() -> Tr {
+    Tr::new(Locale::ZhCn)
+}
+
+fn fail(e: posdesk_server::error::ApiError) -> String {
+    e.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed data: one provider with a merchant, a terminal, one account of every role (password
+// `PASSWORD`) and two announcements; created through the services and storage mutations.
+
+struct Seed {
+    tenant: TenantId,
+    merchant: MerchantId,
+    users: HashMap<Role, (UserId, String)>,
+}
+
+impl Seed {
+    fn login(&self, role: Role) -> &str {
+        &self.users[&role].1
+    }
+    fn id(&self, role: Role) -> UserId {
+        self.users[&role].0
+    }
+}
+
+async fn seed(state: &AppState) -> Seed {
+    let principal = operator_principal();
+    let ctx = Ctx::operator(state, &principal, "test");
+    let provider = service::providers::create(
+        &ctx,
+        service::providers::NewProvider {
+            name: DisplayName::parse("name", "银联商务测试服务商").unwrap(),
+            short_name: Label::parse("short_name", "测试服务商").unwrap(),
+            uscc: Some("91110000600037341L".into()),
+            hotline: Some("400-800-0000".into()),
+        },
+    )
+    .await
+    .map_err(fail)
+    .unwrap();
+    let tenant = provider.id;
+    let merchant = ctx
+        .write(
+            ctx.meta(),
+            merchants::CreateMerchant {
+                id: MerchantId::from_uuid(Uuid::now_v7()),
+                tenant,
+                name: "张记面馆".into(),
+                mid: "102330158120001".into(),
+                contact_name: Some("张老板".into()),
+                contact_phone: Some("13800000000".into()),
+                address: Some("上海市浦东新区世纪大道 100 号".into()),
+            },
+        )
+        .await
+        .map_err(fail)
+        .unwrap();
+    let terminal = ctx
+        .write(
+            ctx.meta(),
+            terminals::CreateTerminal {
+                id: TerminalId::from_uuid(Uuid::now_v7()),
+                tenant,
+                merchant: Some(merchant.id),
+                sn: "00001234567890".into(),
+                tid: Some("10000001".into()),
+                model: "A920".into(),
+                manufacturer: "百富".into(),
+                firmware: Some("V1.2.3".into()),
+                status: "active".into(),
+            },
+        )
+        .await
+        .map_err(fail)
+        .unwrap();
+    let hash =
+        tokio::task::spawn_blocking(|| posdesk_server::auth::password::hash_blocking(PASSWORD))
+            .await
+            .unwrap()
+            .map_err(fail)
+            .unwrap();
+    let mut accounts = HashMap::new();
+    for role in Role::ALL {
+        let login = format!("web.{}", role.code());
+        let user = ctx
+            .write(
+                ctx.meta(),
+                users::CreateUser {
+                    id: UserId::from_uuid(Uuid::now_v7()),
+                    scope: Scope::Platform,
+                    tenant: (role != Role::PlatformAdmin).then_some(tenant),
+                    login: Login::parse("login", &login).unwrap(),
+                    display_name: DisplayName::parse(
+                        "display_name",
+                        &format!("测试{}", zh().role(role)),
+                    )
+                    .unwrap(),
+                    email: None,
+                    role,
+                    merchant: (role == Role::MerchantUser).then_some(merchant.id),
+                    terminal: (role == Role::TerminalAgent).then_some(terminal.id),
+                    password_hash: Some(hash.clone()),
+                    locale: "zh-CN".into(),
+                },
+            )
+            .await
+            .map_err(fail)
+            .unwrap();
+        accounts.insert(role, (user.id, login));
+    }
+    for (title, audience, publish) in [
+        ("春节期间服务时间调整", Audience::Merchants, true),
+        ("内部：固件 V1.2.4 灰度计划", Audience::Staff, false),
+    ] {
+        ctx.write(
+            ctx.meta(),
+            announcements::CreateAnnouncement {
+                id: AnnouncementId::from_uuid(Uuid::now_v7()),
+                tenant,
+                title: Title::parse("title", title).unwrap(),
+                body: AnnBody::parse(
+                    "body",
+                    "2月9日至2月17日，客服热线 9:00–18:00 值守；紧急故障请拨打 400-800-0000。",
+                )
+                .unwrap(),
+                audience,
+                publish,
+            },
+        )
+        .await
+        .map_err(fail)
+        .unwrap();
+    }
+    Seed {
+        tenant,
+        merchant: merchant.id,
+        users: accounts,
+    }
+}
+
+async fn user_by_login(state: &AppState, login: &str) -> Option<users::User> {
+    let login = login.to_owned();
+    state
+        .store
+        .read(move |c| Box::pin(async move { users::find_credentials(c, &login).await }))
+        .await
+        .unwrap()
+        .map(|c| c.user)
+}
+
+async fn user_count(state: &AppState) -> i64 {
+    state
+        .store
+        .read(|c| {
+            Box::pin(async move { c.query_one("SELECT COUNT(*) FROM users", &[]).await?.int(0) })
+        })
+        .await
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process client: the real router, a cookie jar, form posts that carry the CSRF token.
+
+struct App {
+    state: AppState,
+    router: axum::Router,
+    seed: Seed,
+    _dir: posdesk_storage::testing::TempDir,
+}
+
+impl App {
+    async fn new(loc: Location) -> Self {
+        let dir = posdesk_storage::testing::TempDir::new();
+        let store = Store::open(&loc).await.expect("open store");
+        let mut cfg = Config::for_test(loc, dir.path.clone());
+        cfg.run_jobs = false;
+        let state = AppState::new(store, cfg, None);
+        let seed = seed(&state).await;
+        let router = posdesk_server::router(state.clone());
+        App {
+            state,
+            router,
+            seed,
+            _dir: dir,
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            jar: HashMap::new(),
+        }
+    }
+}
+
+struct Client {
+    router: axum::Router,
+    jar: HashMap<String, String>,
+}
+
+#[derive(Debug)]
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Page {
+    fn has(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+    #[track_caller]
+    fn expect(&self, status: StatusCode) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "location {:?}, body:\n{}",
+            self.location, self.body
+        );
+        self
+    }
+    #[track_caller]
+    fn redirects_to(&self, prefix: &str) -> &Self {
+        assert_eq!(self.status, StatusCode::SEE_OTHER, "body:\n{}", self.body);
+        let loc = self.location.as_deref().unwrap_or("");
+        assert!(
+            loc.starts_with(prefix),
+            "redirected to {loc:?}, expected {prefix:?}"
+        );
+        self
+    }
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(String::as_str)
+    }
+}
+
+impl Client {
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.jar.is_empty() {
+            let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header(header::COOKIE, cookies.join("; "));
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(
+                req.body(body.map(Body::from).unwrap_or_else(Body::empty))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let set_cookies: Vec<String> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        for c in &set_cookies {
+            let first = c.split(';').next().unwrap();
+            let (k, v) = first.split_once('=').unwrap();
+            if c.contains("Max-Age=0") || v.is_empty() {
+                self.jar.remove(k);
+            } else {
+                self.jar.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Page {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    fn csrf(&self) -> String {
+        self.jar
+            .get("posdesk_csrf")
+            .cloned()
+            .expect("a page was visited first, so the CSRF cookie is set")
+    }
+
+    /// A form POST carrying the CSRF token from the cookie, as the pages' forms do.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    async fn post_raw(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.send(Method::POST, path, Some(body), headers).await
+    }
+
+    async fn login(&mut self, login: &str, password: &str) -> Page {
+        if !self.jar.contains_key("posdesk_csrf") {
+            self.get("/login").await.expect(StatusCode::OK);
+        }
+        self.post("/login", &[("login", login), ("password", password)])
+            .await
+    }
+
+    async fn sign_in(&mut self, login: &str) {
+        self.login(login, PASSWORD).await.redirects_to("/");
+    }
+}
+
+/// Moves a session's `last_seen_at` (tests of the refresh rule only).
+struct SetLastSeen {
+    id_hash: String,
+    at: i64,
+}
+
+impl posdesk_storage::Mutation for SetLastSeen {
+    type Output = ();
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn posdesk_storage::Conn,
+        _ctx: &'a posdesk_storage::Ctx,
+    ) -> futures::future::BoxFuture<'a, posdesk_storage::Result<posdesk_storage::Applied<()>>> {
+        Box::pin(async move {
+            c.execute(
+                "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
+                &[
+                    self.id_hash.as_str().into(),
+                    posdesk_storage::Value::Int(self.at),
+                ],
+            )
+            .await?;
+            Ok(posdesk_storage::Applied::unaudited(()))
+        })
+    }
+}
+
+async fn last_seen(state: &AppState, cookie: &str) -> Option<i64> {
+    let hash = posdesk_server::auth::secret::sha256_hex(cookie);
+    let now = posdesk_storage::now();
+    state
+        .store
+        .read(move |cn| Box::pin(async move { sessions::find_live(cn, &hash, now).await }))
+        .await
+        .unwrap()
+        .map(|(s, _)| s.last_seen_at.millis())
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process tests.
+
+async fn csrf_is_required_on_every_post(loc: Location) {
+    let app = App::new(loc).await;
+    let mut c = app.client();
+    let page = c.get("/login").await;
+    page.expect(StatusCode::OK);
+    let cookie = page
+        .cookie("posdesk_csrf")
+        .expect("the login page sets the CSRF cookie");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(
+        page.has(&format!("name=\"_csrf\" value=\"{}\"", c.csrf())),
+        "forms carry the cookie's token"
+    );
+
+    // Sign-in itself needs the token.
+    let login = app.seed.login(Role::ProviderAdmin).to_owned();
+    let p = c
+        .post_raw("/login", &[("login", &login), ("password", PASSWORD)], &[])
+        .await;
+    p.expect(StatusCode::FORBIDDEN);
+    assert!(p.has(&zh().t("error-csrf")));
+    assert!(p.cookie("posdesk_session").is_none());
+
+    let p = c.login(&login, PASSWORD).await;
+    p.redirects_to("/");
+    let session = p.cookie("posdesk_session").unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.contains("Path=/"),
+        "{session}"
+    );
+    assert!(
+        !session.contains("Secure"),
+        "tests run over plain http: {session}"
+    );
+
+    let before = user_count(&app.state).await;
+    let form = [
+        ("login", "csrf.victim"),
+        ("display_name", "不该创建"),
+        ("role", "agent"),
+    ];
+    // No token, a wrong token, and the right token from another site.
+    let p = c.post_raw("/users", &form, &[]).await;
+    p.expect(StatusCode::FORBIDDEN);
+    assert!(p.has(&zh().t("error-csrf")));
+    let mut wrong = vec![("_csrf", "not-the-token")];
+    wrong.extend_from_slice(&form);
+    c.post_raw("/users", &wrong, &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let token = c.csrf();
+    let mut cross = vec![("_csrf", token.as_str())];
+    cross.extend_from_slice(&form);
+    c.post_raw(
+        "/users",
+        &cross,
+        &[("origin", "http://evil.example"), ("host", "posdesk.local")],
+    )
+    .await
+    .expect(StatusCode::FORBIDDEN);
+    // A token without its cookie is refused too.
+    let mut bare = app.client();
+    bare.jar
+        .insert("posdesk_session".into(), c.jar["posdesk_session"].clone());
+    bare.post_raw("/users", &cross, &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert_eq!(user_count(&app.state).await, before, "nothing was created");
+    assert!(user_by_login(&app.state, "csrf.victim").await.is_none());
+
+    // Logout without the token does not end the session.
+    c.post_raw("/logout", &[], &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    c.get("/").await.expect(StatusCode::OK);
+    // The language switch needs it as well.
+    c.post_raw("/lang", &[("lang", "en")], &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+
+    // The same form with the token works (so the refusals above were about the token alone).
+    c.post("/users", &form).await.redirects_to("/users");
+    assert_eq!(user_count(&app.state).await, before + 1);
+}
+
+async fn login_is_throttled_per_account(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let login = app.seed.login(Role::Agent).to_owned();
+    let mut c = app.client();
+    let mut generic = None;
+    for _ in 0..5 {
+        let p = c.login(&login, "wrong password!").await;
+        p.expect(StatusCode::UNAUTHORIZED);
+        assert!(p.has(&tr.t("login-failed")));
+        assert!(
+            p.has(&format!("value=\"{login}\"")),
+            "the login name is kept"
+        );
+        generic.get_or_insert(p.body.replace(&c.csrf(), ""));
+    }
+    // The 6th attempt within the window is refused even with the right password.
+    let p = c.login(&login, PASSWORD).await;
+    p.expect(StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.has(&tr.t("login-throttled")));
+    assert!(p.cookie("posdesk_session").is_none());
+
+    // An account that does not exist answers exactly the same way.
+    let mut other = app.client();
+    for _ in 0..5 {
+        let p = other.login("no.such.user", "wrong password!").await;
+        p.expect(StatusCode::UNAUTHORIZED);
+        let same = p
+            .body
+            .replace(&other.csrf(), "")
+            .replace("no.such.user", &login);
+        assert_eq!(
+            Some(same),
+            generic,
+            "the failure page does not reveal whether the account exists"
+        );
+    }
+    let p = other.login("no.such.user", "wrong password!").await;
+    p.expect(StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.has(&tr.t("login-throttled")));
+
+    // Other accounts are not affected.
+    let mut third = app.client();
+    third.sign_in(app.seed.login(Role::Auditor)).await;
+
+    // Disabled accounts and terminal identities get the generic message.
+    let p = app
+        .client()
+        .login(app.seed.login(Role::TerminalAgent), PASSWORD)
+        .await;
+    p.expect(StatusCode::UNAUTHORIZED);
+    assert!(p.has(&tr.t("login-failed")));
+}
+
+async fn logout_ends_the_session(loc: Location) {
+    let app = App::new(loc).await;
+    let mut c = app.client();
+    c.sign_in(app.seed.login(Role::Supervisor)).await;
+    let cookie = c.jar["posdesk_session"].clone();
+    c.get("/").await.expect(StatusCode::OK);
+
+    // last_seen_at is refreshed by page views at most once a minute, never by a refused POST.
+    let hash = posdesk_server::auth::secret::sha256_hex(&cookie);
+    let t0 = last_seen(&app.state, &cookie).await.unwrap();
+    c.get("/account").await.expect(StatusCode::OK);
+    assert_eq!(
+        last_seen(&app.state, &cookie).await,
+        Some(t0),
+        "no write within the minute"
+    );
+    let old = posdesk_storage::now().millis() - sessions::TOUCH_EVERY_MS - 5_000;
+    let meta = || posdesk_storage::WriteMeta::new(posdesk_storage::Actor::system("test"), "req");
+    let backdate = SetLastSeen {
+        id_hash: hash.clone(),
+        at: old,
+    };
+    app.state.store.write(meta(), backdate).await.unwrap();
+    c.post_raw("/users", &[("login", "x.y.z")], &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert_eq!(
+        last_seen(&app.state, &cookie).await,
+        Some(old),
+        "a refused POST changes nothing"
+    );
+    c.get("/").await.expect(StatusCode::OK);
+    assert!(
+        last_seen(&app.state, &cookie).await.unwrap() >= t0,
+        "a page view after a minute refreshes it"
+    );
+
+    let p = c.post("/logout", &[]).await;
+    p.redirects_to("/login");
+    assert!(
+        p.cookie("posdesk_session")
+            .is_some_and(|s| s.contains("Max-Age=0")),
+        "{:?}",
+        p.set_cookies
+    );
+    assert!(!c.jar.contains_key("posdesk_session"));
+    let p = c.get("/login").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has(&zh().t("flash-logged-out")));
+
+    // The old cookie no longer opens anything, and its session is gone from the database.
+    c.jar.insert("posdesk_session".into(), cookie.clone());
+    c.get("/").await.redirects_to("/login");
+    c.get("/users").await.redirects_to("/login?next=%2Fusers");
+    let hash = posdesk_server::auth::secret::sha256_hex(&cookie);
+    let now = posdesk_storage::now();
+    let live = app
+        .state
+        .store
+        .read(move |cn| Box::pin(async move { sessions::find_live(cn, &hash, now).await }))
+        .await
+        .unwrap();
+    assert!(live.is_none());
+}
+
+/// Every page for every role: 200 where the role holds the permission, 403 where it does not;
+/// the navigation shows exactly the permitted sections.
+async fn every_page_answers_per_role(loc: Location) {
+    let app = App::new(loc).await;
+    let mut anon = app.client();
+    anon.get("/").await.redirects_to("/login");
+    anon.get("/audit?action=create")
+        .await
+        .redirects_to("/login?next=%2Faudit%3Faction%3Dcreate");
+    let css = anon.get("/assets/app.css").await;
+    css.expect(StatusCode::OK);
+    assert!(css.has("@media (max-width: 700px)"));
+
+    let pages: [(&str, Permission, &str); 7] = [
+        ("/users", Permission::UserRead, "nav-users"),
+        ("/audit", Permission::AuditRead, "nav-audit"),
+        (
+            "/announcements",
+            Permission::AnnouncementRead,
+            "nav-announcements",
+        ),
+        ("/providers", Permission::ProviderRead, "nav-providers"),
+        ("/merchants", Permission::MerchantRead, "nav-merchants"),
+        ("/terminals", Permission::TerminalRead, "nav-terminals"),
+        ("/account", Permission::SelfRead, "nav-account"),
+    ];
+    for role in WEB_ROLES {
+        let mut c = app.client();
+        c.sign_in(app.seed.login(role)).await;
+        let home = c.get("/").await;
+        home.expect(StatusCode::OK);
+        assert!(home.has("<html lang=\"zh-CN\">"));
+        assert!(home.has("name=\"viewport\""));
+        let greeting = zh().ta(
+            "dashboard-greeting",
+            &[
+                ("name", format!("测试{}", zh().role(role))),
+                ("role", zh().role(role)),
+            ],
+        );
+        assert!(home.has(&greeting), "{role:?}: {greeting}");
+        for (path, permission, nav) in pages {
+            let p = c.get(path).await;
+            let allowed = role.allows(permission);
+            let expected = if allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(p.status, expected, "{role:?} GET {path}: {}", p.body);
+            if !allowed {
+                assert!(p.has(&zh().t("error-forbidden")));
+            }
+            let nav_permission = if nav == "nav-providers" {
+                Permission::ProviderCreate
+            } else {
+                permission
+            };
+            assert_eq!(
+                home.has(&format!("id=\"{nav}\"")),
+                role.allows(nav_permission),
+                "{role:?}: navigation entry {nav}"
+            );
+        }
+        // Merchant users see only published announcements for merchants.
+        if role == Role::MerchantUser {
+            let p = c.get("/announcements").await;
+            assert!(p.has("春节期间服务时间调整") && !p.has("灰度计划"));
+            assert!(!p.has("id=\"create-announcement-form\""));
+            let m = c.get("/merchants").await;
+            assert!(m.has("102330158120001"));
+        }
+        c.get("/users/not-a-uuid")
+            .await
+            .expect(StatusCode::NOT_FOUND);
+    }
+}
+
+/// The forms of every page, with their errors re-rendered in place.
+async fn forms_work_and_show_errors_in_place(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+
+    // Users: bad input stays on the form with the field named and the input kept.
+    let p = admin
+        .post(
+            "/users",
+            &[
+                ("login", "-bad"),
+                ("display_name", "李四"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.has(&tr.t("field-login")) && p.has(&tr.t("rule-pattern")) && p.has("value=\"李四\""),
+        "{}",
+        p.body
+    );
+    let p = admin
+        .post(
+            "/users",
+            &[
+                ("login", app.seed.login(Role::Agent)),
+                ("display_name", "重复"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::CONFLICT);
+    assert!(
+        p.has(&tr.ta("error-taken", &[("field", tr.t("field-login"))])),
+        "{}",
+        p.body
+    );
+    let p = admin
+        .post(
+            "/users",
+            &[
+                ("login", "shop.owner"),
+                ("display_name", "店主"),
+                ("role", "merchant_user"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("field-merchant")));
+    let merchant = app.seed.merchant.to_string();
+    admin
+        .post(
+            "/users",
+            &[
+                ("login", "shop.owner"),
+                ("display_name", "店主"),
+                ("role", "merchant_user"),
+                ("merchant_id", &merchant),
+                ("email", "owner@example.cn"),
+                ("password", "another good password"),
+                ("locale", "en"),
+            ],
+        )
+        .await
+        .redirects_to("/users");
+    let list = admin.get("/users").await;
+    assert!(list.has("shop.owner") && list.has(&tr.t("flash-user-created")));
+    assert!(
+        !admin.get("/users").await.has(&tr.t("flash-user-created")),
+        "a flash shows once"
+    );
+    let filtered = admin.get("/users?role=merchant_user").await;
+    assert!(filtered.has("shop.owner") && !filtered.has(app.seed.login(Role::Agent)));
+    let owner = user_by_login(&app.state, "shop.owner").await.unwrap();
+    assert_eq!(owner.merchant_id, Some(app.seed.merchant));
+    assert_eq!(owner.locale, "en");
+
+    // Edit with a stale version: 412, the input kept, a clear message.
+    let path = format!("/users/{}", owner.id);
+    let detail = admin.get(&path).await;
+    detail.expect(StatusCode::OK);
+    assert!(detail.has("张记面馆"));
+    let v = owner.version.to_string();
+    let stale = (owner.version - 1).to_string();
+    let p = admin
+        .post(
+            &path,
+            &[
+                ("display_name", "店主改名"),
+                ("email", ""),
+                ("locale", "zh-CN"),
+                ("version", &stale),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::PRECONDITION_FAILED);
+    assert!(p.has(&tr.t("error-stale")) && p.has("value=\"店主改名\""));
+    admin
+        .post(
+            &path,
+            &[
+                ("display_name", "店主改名"),
+                ("email", ""),
+                ("locale", "zh-CN"),
+                ("version", &v),
+            ],
+        )
+        .await
+        .redirects_to(&path);
+    let p = admin.get(&path).await;
+    assert!(p.has("店主改名") && p.has(&tr.t("flash-user-saved")));
+    let owner = user_by_login(&app.state, "shop.owner").await.unwrap();
+    assert_eq!(owner.email, None);
+
+    // Disable (ends the account's sessions), then enable; reset the password.
+    let mut shop = app.client();
+    shop.login("shop.owner", "another good password")
+        .await
+        .redirects_to("/");
+    let v = owner.version.to_string();
+    admin
+        .post(&format!("{path}/disable"), &[("version", &v)])
+        .await
+        .redirects_to(&path);
+    assert!(admin.get(&path).await.has(&tr.t("status-disabled")));
+    shop.get("/").await.redirects_to("/login");
+    let p = shop.login("shop.owner", "another good password").await;
+    p.expect(StatusCode::UNAUTHORIZED);
+    assert!(p.has(&tr.t("login-failed")));
+    let p = admin
+        .post(&format!("{path}/enable"), &[("version", &v)])
+        .await;
+    p.expect(StatusCode::PRECONDITION_FAILED);
+    let owner = user_by_login(&app.state, "shop.owner").await.unwrap();
+    admin
+        .post(
+            &format!("{path}/enable"),
+            &[("version", &owner.version.to_string())],
+        )
+        .await
+        .redirects_to(&path);
+    let p = admin
+        .post(&format!("{path}/password"), &[("new_password", "short")])
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.ta("rule-too-short", &[("min", "10".into())])));
+    admin
+        .post(
+            &format!("{path}/password"),
+            &[("new_password", "a brand new secret")],
+        )
+        .await
+        .redirects_to(&path);
+    shop.login("shop.owner", "a brand new secret")
+        .await
+        .redirects_to("/");
+    let p = admin
+        .post(
+            &format!("/users/{}/disable", app.seed.id(Role::ProviderAdmin)),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::CONFLICT,
+        "an admin cannot disable their own account"
+    );
+    admin
+        .get(&format!("/users/{}", Uuid::now_v7()))
+        .await
+        .expect(StatusCode::NOT_FOUND);
+
+    // Announcements: create (draft and published), publish, archive; errors in place.
+    let p = admin
+        .post(
+            "/announcements",
+            &[("title", ""), ("body", "正文"), ("audience", "merchants")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("field-title")) && p.has(">正文</textarea>"));
+    admin
+        .post(
+            "/announcements",
+            &[
+                ("title", "系统维护通知"),
+                ("body", "今晚 0 点至 2 点维护。"),
+                ("audience", "merchants"),
+            ],
+        )
+        .await
+        .redirects_to("/announcements");
+    let tenant = app.seed.tenant;
+    let drafts = app
+        .state
+        .store
+        .read(move |cn| {
+            Box::pin(async move {
+                announcements::list(
+                    cn,
+                    &Scope::system(tenant),
+                    Some(posdesk_core::lifecycle::AnnouncementStatus::Draft),
+                    &PageRequest::first(10),
+                )
+                .await
+            })
+        })
+        .await
+        .unwrap();
+    let a = drafts
+        .items
+        .iter()
+        .find(|a| a.title == "系统维护通知")
+        .unwrap();
+    let (aid, av) = (a.id.to_string(), a.version.to_string());
+    admin
+        .post(
+            &format!("/announcements/{aid}/publish"),
+            &[("version", &av)],
+        )
+        .await
+        .redirects_to("/announcements");
+    let p = admin
+        .post(
+            &format!("/announcements/{aid}/publish"),
+            &[("version", &av)],
+        )
+        .await;
+    assert!(
+        p.status == StatusCode::PRECONDITION_FAILED || p.status == StatusCode::CONFLICT,
+        "{p:?}"
+    );
+    assert!(
+        shop.get("/announcements").await.has("系统维护通知"),
+        "published to merchants"
+    );
+    assert!(
+        shop.get("/").await.has("系统维护通知"),
+        "on the merchant's dashboard"
+    );
+    admin
+        .post(&format!("/announcements/{aid}/archive"), &[])
+        .await
+        .redirects_to("/announcements");
+    assert!(
+        !shop.get("/announcements").await.has("系统维护通知"),
+        "archived ones are gone for merchants"
+    );
+    let mut agent = app.client();
+    agent.sign_in(app.seed.login(Role::Agent)).await;
+    let p = agent
+        .post(
+            "/announcements",
+            &[("title", "越权"), ("body", "x"), ("audience", "staff")],
+        )
+        .await;
+    p.expect(StatusCode::FORBIDDEN);
+    assert!(p.has(&tr.t("error-forbidden")));
+
+    // The audit browser finds these changes; a bad date is an input error.
+    let mut auditor = app.client();
+    auditor.sign_in(app.seed.login(Role::Auditor)).await;
+    let today = posdesk_core::Timestamp::from_millis(posdesk_storage::now().millis())
+        .to_shanghai_display()[..10]
+        .to_owned();
+    let p = auditor
+        .get(&format!(
+            "/audit?entity_type=user&action=create&from={today}&to={today}"
+        ))
+        .await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("shop.owner") && p.has(&tr.t("action-create")));
+    let p = auditor
+        .get("/audit?entity_type=user&action=create&to=2000-01-01")
+        .await;
+    assert!(
+        !p.has("shop.owner"),
+        "events after the 'to' day are excluded"
+    );
+    let p = auditor
+        .get(&format!(
+            "/audit?actor={}&action=disable",
+            app.seed.id(Role::ProviderAdmin)
+        ))
+        .await;
+    assert!(p.has(&tr.t("action-disable")) && p.has(&owner.id.to_string()));
+    auditor
+        .get("/audit?from=2026-02-30")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    auditor
+        .get("/audit?cursor=zz")
+        .await
+        .expect(StatusCode::BAD_REQUEST);
+
+    // Providers: the platform admin registers one and makes its first admin.
+    let mut root = app.client();
+    root.sign_in(app.seed.login(Role::PlatformAdmin)).await;
+    let p = root
+        .post("/providers", &[("name", ""), ("short_name", "x")])
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    root.post(
+        "/providers",
+        &[
+            ("name", "拉卡拉测试"),
+            ("short_name", "拉卡拉"),
+            ("hotline", "95016"),
+        ],
+    )
+    .await
+    .redirects_to("/providers");
+    let p = root.get("/providers").await;
+    assert!(p.has("拉卡拉测试") && p.has(&tr.t("flash-provider-created")));
+    let users_page = root.get("/users").await;
+    let role_select = users_page
+        .body
+        .split("id=\"new-role\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    assert!(
+        role_select.contains("value=\"provider_admin\"")
+            && !role_select.contains("value=\"agent\""),
+        "the platform creates provider admins only: {role_select}"
+    );
+    let p = root
+        .post(
+            "/users",
+            &[
+                ("login", "lkl.admin"),
+                ("display_name", "拉卡拉管理员"),
+                ("role", "provider_admin"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let lkl = {
+        let principal = operator_principal();
+        let ctx = Ctx::operator(&app.state, &principal, "test");
+        service::providers::list(&ctx)
+            .await
+            .map_err(fail)
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "拉卡拉测试")
+            .unwrap()
+            .id
+    };
+    root.post(
+        "/users",
+        &[
+            ("login", "lkl.admin"),
+            ("display_name", "拉卡拉管理员"),
+            ("role", "provider_admin"),
+            ("provider_id", &lkl.to_string()),
+        ],
+    )
+    .await
+    .redirects_to("/users");
+    assert_eq!(
+        user_by_login(&app.state, "lkl.admin")
+            .await
+            .unwrap()
+            .tenant_id,
+        Some(lkl)
+    );
+    admin
+        .post(
+            "/providers",
+            &[("name", "越权服务商"), ("short_name", "越权")],
+        )
+        .await
+        .expect(StatusCode::FORBIDDEN);
+
+    // Account: password change, API tokens, TOTP enrolment and the second sign-in step.
+    let mut sup = app.client();
+    sup.sign_in(app.seed.login(Role::Supervisor)).await;
+    let mut other_device = app.client();
+    other_device.sign_in(app.seed.login(Role::Supervisor)).await;
+    let p = sup
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "wrong"),
+                ("new_password", "a new long password"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("field-current-password")));
+    sup.post(
+        "/account/password",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "a new long password"),
+        ],
+    )
+    .await
+    .redirects_to("/account");
+    assert!(
+        sup.get("/account")
+            .await
+            .has(&tr.t("flash-password-changed")),
+        "this session is kept"
+    );
+    other_device.get("/").await.redirects_to("/login");
+
+    let p = sup
+        .post(
+            "/account/tokens",
+            &[("name", "报表同步"), ("expires_in_days", "30")],
+        )
+        .await;
+    p.expect(StatusCode::OK);
+    let secret = p
+        .body
+        .split("id=\"token-secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(secret.starts_with("pd_"), "{secret}");
+    let p = sup.get("/account").await;
+    assert!(
+        p.has("报表同步") && !p.has(&secret),
+        "the secret is shown once"
+    );
+    let p = sup
+        .post("/account/tokens", &[("name", ""), ("expires_in_days", "x")])
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let tok_id = p
+        .body
+        .split("/account/tokens/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    sup.post(&format!("/account/tokens/{tok_id}/revoke"), &[])
+        .await
+        .redirects_to("/account");
+    assert!(sup.get("/account").await.has(&tr.t("token-state-revoked")));
+
+    let p = sup.get("/account").await;
+    let totp_secret = p
+        .body
+        .split("name=\"secret\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let p = sup
+        .post(
+            "/account/totp/enable",
+            &[("secret", &totp_secret), ("code", "000000")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&totp_secret), "the same secret is offered again");
+    let code = posdesk_server::auth::totp::current(&totp_secret).unwrap();
+    sup.post(
+        "/account/totp/enable",
+        &[("secret", &totp_secret), ("code", &code)],
+    )
+    .await
+    .redirects_to("/account");
+    assert!(sup.get("/account").await.has(&tr.t("totp-disable")));
+    sup.post("/logout", &[]).await.redirects_to("/login");
+    sup.login(app.seed.login(Role::Supervisor), "a new long password")
+        .await
+        .redirects_to("/login/totp");
+    sup.get("/").await.redirects_to("/login/totp");
+    sup.get("/login/totp").await.expect(StatusCode::OK);
+    let p = sup.post("/login/totp", &[("code", "000000")]).await;
+    p.expect(StatusCode::UNAUTHORIZED);
+    assert!(p.has(&tr.t("totp-failed")));
+    let code = posdesk_server::auth::totp::current(&totp_secret).unwrap();
+    sup.post("/login/totp", &[("code", &code)])
+        .await
+        .redirects_to("/");
+    sup.get("/").await.expect(StatusCode::OK);
+    let p = sup.get("/account").await;
+    assert!(p.has("id=\"totp-disable\""));
+    let code = posdesk_server::auth::totp::current(&totp_secret).unwrap();
+    sup.post("/account/totp/disable", &[("code", &code)])
+        .await
+        .redirects_to("/account");
+    // Merchant users have no second factor and no API tokens.
+    let p = shop.get("/account").await;
+    assert!(!p.has("id=\"totp\"") && !p.has("id=\"tokens\""));
+
+    // Language: English on request, remembered in a cookie, back to the page it came from.
+    let p = admin
+        .post("/lang", &[("lang", "en"), ("next", "/users?role=agent")])
+        .await;
+    p.redirects_to("/users?role=agent");
+    assert!(
+        p.cookie("posdesk_lang")
+            .is_some_and(|c| c.starts_with("posdesk_lang=en"))
+    );
+    let p = admin.get("/users").await;
+    assert!(p.has("<html lang=\"en\">") && p.has(&Tr::new(Locale::En).t("users-title")));
+    admin
+        .post(
+            "/lang",
+            &[("lang", "zh-CN"), ("next", "https://evil.example/")],
+        )
+        .await
+        .redirects_to("/");
+    assert!(admin.get("/").await.has("<html lang=\"zh-CN\">"));
+    let mut en = app.client();
+    let p = en
+        .send(
+            Method::GET,
+            "/login",
+            None,
+            &[("accept-language", "en-US,en;q=0.9")],
+        )
+        .await;
+    assert!(p.has("<html lang=\"en\">") && p.has(&Tr::new(Locale::En).t("login-title")));
+}
+
+posdesk_storage::both_backends!(
+    csrf_is_required_on_every_post,
+    login_is_throttled_per_account,
+    logout_ends_the_session,
+    every_page_answers_per_role,
+    forms_work_and_show_errors_in_place,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Real browser: chromedriver on a free port, headless Chromium, the real server on a port.
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn workspace_root() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::canonicalize(&root).unwrap_or(root)
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("test-artifacts").join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A chromedriver process, stopped on drop (SIGTERM first so it closes its browsers).
+struct Driver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Driver {
+    async fn start() -> Option<Self> {
+        let present =
+            std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
+        if !present {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(
+                !ci,
+                "{CHROMIUM} and {CHROMEDRIVER} are required in CI (apt-get install chromium chromium-driver)"
+            );
+            eprintln!("note: chromium/chromedriver not installed; skipping the browser tests");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting chromedriver");
+        let driver = Driver { child, port };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Some(driver);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not listen on port {port}");
+    }
+
+    async fn browser(&self, profile: &std::path::Path) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "chrome".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--lang=zh-CN", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "prefs": {"intl.accept_languages": "zh-CN,zh"},
+            }),
+        );
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        for _ in 0..30 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Ui<'a> {
+    b: &'a fantoccini::Client,
+    base: String,
+}
+
+impl Ui<'_> {
+    async fn goto(&self, path: &str) -> anyhow::Result<()> {
+        self.b
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .with_context(|| format!("goto {path}"))
+    }
+
+    async fn wait_for(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.b
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))
+    }
+
+    async fn exists(&self, css: &str) -> anyhow::Result<bool> {
+        Ok(!self.b.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    async fn fill(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        let e = self
+            .b
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("finding {css}"))?;
+        e.clear().await?;
+        e.send_keys(value).await?;
+        Ok(())
+    }
+
+    async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self
+            .b
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("finding {css}"))?
+            .text()
+            .await?)
+    }
+
+    /// Clicks `css` and waits until the page it was on has been replaced.
+    async fn click_nav(&self, css: &str) -> anyhow::Result<()> {
+        let old = self.b.find(Locator::Css("html")).await?;
+        self.b
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("finding {css}"))?
+            .click()
+            .await?;
+        for _ in 0..150 {
+            if old.tag_name().await.is_err() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("clicking {css} did not load a new page")
+    }
+
+    /// Signs in through the form and waits for the dashboard.
+    async fn sign_in(&self, login: &str) -> anyhow::Result<()> {
+        self.goto("/login").await?;
+        self.fill("#login", login).await?;
+        self.fill("#password", PASSWORD).await?;
+        self.click_nav("#login-submit").await?;
+        self.wait_for("#greeting").await?;
+        Ok(())
+    }
+
+    async fn sign_out(&self) -> anyhow::Result<()> {
+        self.click_nav("#logout").await?;
+        self.wait_for("#login-form").await?;
+        Ok(())
+    }
+}
+
+async fn journeys(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
+    let tr = zh();
+    let en = Tr::new(Locale::En);
+
+    // A failed login shows the generic message in Chinese (the browser asks for zh-CN).
+    ui.goto("/").await?;
+    ui.wait_for("#login-form").await?;
+    ensure!(
+        ui.exists("html[lang='zh-CN']").await?,
+        "the default language is Chinese"
+    );
+    ui.fill("#login", seed.login(Role::Agent)).await?;
+    ui.fill("#password", "not the password").await?;
+    ui.click_nav("#login-submit").await?;
+    let msg = ui.wait_for("#form-error").await?.text().await?;
+    ensure!(msg == tr.t("login-failed"), "failed login says {msg:?}");
+    if tag == "sqlite" {
+        std::fs::write(
+            screenshot_dir().join("login-failed-desktop.png"),
+            ui.b.screenshot().await?,
+        )?;
+    }
+
+    // A terminal identity cannot use the web UI: the same generic message.
+    ui.fill("#login", seed.login(Role::TerminalAgent)).await?;
+    ui.fill("#password", PASSWORD).await?;
+    ui.click_nav("#login-submit").await?;
+    ui.wait_for("#form-error").await?;
+    ensure!(
+        ui.text("#form-error").await? == tr.t("login-failed"),
+        "terminal agent refused generically"
+    );
+    ensure!(
+        !ui.exists("#greeting").await?,
+        "no dashboard for a terminal agent"
+    );
+
+    // Every web role sees exactly the navigation it may use.
+    let nav: [(&str, Option<Permission>); 8] = [
+        ("nav-home", None),
+        ("nav-users", Some(Permission::UserRead)),
+        ("nav-audit", Some(Permission::AuditRead)),
+        ("nav-announcements", Some(Permission::AnnouncementRead)),
+        ("nav-merchants", Some(Permission::MerchantRead)),
+        ("nav-terminals", Some(Permission::TerminalRead)),
+        ("nav-providers", Some(Permission::ProviderCreate)),
+        ("nav-account", None),
+    ];
+    for role in WEB_ROLES {
+        ui.sign_in(seed.login(role))
+            .await
+            .with_context(|| format!("{role:?} signs in"))?;
+        let greeting = ui.text("#greeting").await?;
+        ensure!(
+            greeting.contains(&tr.role(role)),
+            "{role:?}: greeting {greeting:?} names the role"
+        );
+        for (id, permission) in nav {
+            let shown = ui.exists(&format!("#{id}")).await?;
+            let allowed = permission.is_none_or(|p| role.allows(p));
+            ensure!(
+                shown == allowed,
+                "{role:?}: #{id} shown={shown}, allowed={allowed}"
+            );
+        }
+        if role == Role::ProviderAdmin && tag == "sqlite" {
+            // Dashboard screenshots for review: desktop and phone.
+            let shots = screenshot_dir();
+            std::fs::write(
+                shots.join("dashboard-desktop.png"),
+                ui.b.screenshot().await?,
+            )?;
+            ui.b.set_window_size(390, 844).await?;
+            ui.goto("/").await?;
+            ui.wait_for("#greeting").await?;
+            std::fs::write(shots.join("dashboard-phone.png"), ui.b.screenshot().await?)?;
+            ui.goto("/users").await?;
+            ui.wait_for("#users-table").await?;
+            std::fs::write(shots.join("users-phone.png"), ui.b.screenshot().await?)?;
+            ui.goto("/announcements").await?;
+            ui.wait_for("#announcement-list").await?;
+            std::fs::write(
+                shots.join("announcements-phone.png"),
+                ui.b.screenshot().await?,
+            )?;
+            ui.b.set_window_size(1280, 900).await?;
+            ui.goto("/users").await?;
+            ui.wait_for("#users-table").await?;
+            std::fs::write(shots.join("users-desktop.png"), ui.b.screenshot().await?)?;
+            ui.goto("/account").await?;
+            ui.wait_for("#profile").await?;
+            std::fs::write(shots.join("account-desktop.png"), ui.b.screenshot().await?)?;
+            ui.goto("/").await?;
+            ui.wait_for("#greeting").await?;
+        }
+        ui.sign_out()
+            .await
+            .with_context(|| format!("{role:?} signs out"))?;
+    }
+
+    // The provider admin switches to English and back, and creates a user through the form.
+    ui.sign_in(seed.login(Role::ProviderAdmin)).await?;
+    ui.click_nav("#lang-en").await?;
+    ui.wait_for("html[lang='en']").await?;
+    ensure!(
+        ui.text("#nav-users").await? == en.t("nav-users"),
+        "English navigation"
+    );
+    let greeting = ui.text("#greeting").await?;
+    ensure!(
+        greeting.contains(&en.role(Role::ProviderAdmin)),
+        "English greeting: {greeting}"
+    );
+    ui.goto("/users").await?;
+    ui.wait_for("#create-user-form").await?;
+    ensure!(
+        ui.text("h1").await? == en.t("users-title"),
+        "the language sticks across pages"
+    );
+    ui.click_nav("#lang-zh").await?;
+    ui.wait_for("html[lang='zh-CN']").await?;
+    ensure!(
+        ui.exists("#create-user-form").await?,
+        "back on the same page"
+    );
+
+    let login = format!("new.agent.{tag}");
+    ui.fill("#new-login", &login).await?;
+    ui.fill("#new-display-name", "王小明").await?;
+    ui.fill("#new-email", "wang.xm@example.cn").await?;
+    ui.b.find(Locator::Id("new-role"))
+        .await?
+        .select_by_value("agent")
+        .await?;
+    ensure!(
+        !ui.b
+            .find(Locator::Id("new-merchant"))
+            .await?
+            .is_displayed()
+            .await?,
+        "merchant select hidden for agents"
+    );
+    ui.fill("#new-password", "a good long password").await?;
+    ui.click_nav("#create-user-submit").await?;
+    let flash = ui.wait_for("#flash").await?.text().await?;
+    ensure!(flash == tr.t("flash-user-created"), "flash {flash:?}");
+    let table = ui.text("#users-table").await?;
+    ensure!(
+        table.contains(&login) && table.contains("王小明"),
+        "the new user is listed"
+    );
+    ui.sign_out().await?;
+
+    // The auditor finds that creation in the audit browser.
+    ui.sign_in(seed.login(Role::Auditor)).await?;
+    ui.click_nav("#nav-audit").await?;
+    ui.wait_for("#audit-filters").await?;
+    ui.b.find(Locator::Id("f-entity-type"))
+        .await?
+        .select_by_value("user")
+        .await?;
+    ui.b.find(Locator::Id("f-action"))
+        .await?
+        .select_by_value("create")
+        .await?;
+    ui.click_nav("#audit-search").await?;
+    ui.wait_for("#audit-table tbody.event").await?;
+    let url = ui.b.current_url().await?;
+    ensure!(
+        url.query().is_some_and(|q| q.contains("action=create")),
+        "filtered: {url}"
+    );
+    let source = ui.b.source().await?;
+    ensure!(
+        source.contains(&login),
+        "the creation of {login} is in the audit trail"
+    );
+    let row = ui.b.find(Locator::Css("#audit-table tbody.event")).await?;
+    let row_text = row.text().await?;
+    ensure!(
+        row_text.contains(&tr.t("action-create"))
+            && row_text.contains(&tr.role(Role::ProviderAdmin)),
+        "{row_text}"
+    );
+    row.find(Locator::Css("details summary"))
+        .await?
+        .click()
+        .await?;
+    let after = row.find(Locator::Css("details pre")).await?.text().await?;
+    ensure!(
+        after.contains(&login),
+        "the after-image shows the login: {after}"
+    );
+    if tag == "sqlite" {
+        std::fs::write(
+            screenshot_dir().join("audit-desktop.png"),
+            ui.b.screenshot().await?,
+        )?;
+    }
+    ui.sign_out().await?;
+    Ok(())
+}
+
+async fn browser_journeys(loc: Location, tag: &str) {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = posdesk_storage::testing::TempDir::new();
+    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
+        .await
+        .expect("server starts");
+    let seed = seed(&running.state).await;
+    let profile = posdesk_storage::testing::TempDir::new();
+    let client = driver.browser(&profile.path).await;
+    let ui = Ui {
+        b: &client,
+        base: format!("http://{}", running.addr),
+    };
+    let result = journeys(&ui, &seed, tag).await;
+    if let Err(e) = &result {
+        let name = format!("journeys_{tag}.png");
+        match client.screenshot().await {
+            Ok(png) => {
+                let path = screenshot_dir().join(&name);
+                let _ = std::fs::write(&path, png);
+                eprintln!("screenshot: {}", path.display());
+            }
+            Err(se) => eprintln!("no screenshot: {se}"),
+        }
+        let url = client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        eprintln!("failed at {url}: {e:#}");
+    }
+    let _ = client.close().await;
+    running.stop().await;
+    drop(driver);
+    if let Err(e) = result {
+        panic!("browser journey ({tag}) failed: {e:#}");
+    }
+}
+
+mod browser {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn journeys_sqlite() {
+        let (loc, _dir) = posdesk_storage::testing::sqlite();
+        super::browser_journeys(loc, "sqlite").await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn journeys_postgres() {
+        if let Some(loc) = posdesk_storage::testing::postgres().await {
+            super::browser_journeys(loc, "postgres").await;
+        }
+    }
+}
