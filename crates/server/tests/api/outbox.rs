@@ -61,8 +61,11 @@ async fn email_is_sent_only_for_committed_changes(app: TestApp) {
     );
 }
 
+/// One delivery as the receiver saw it: headers and body.
+type Delivery = (HeaderMap, Vec<u8>);
+
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>);
+struct Received(Arc<Mutex<Vec<Delivery>>>);
 
 async fn receiver(fail_first: bool) -> (String, Received) {
     let received = Received::default();
