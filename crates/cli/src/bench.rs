@@ -129,6 +129,7 @@ fn spawn_server(t: &Target, port: u16) -> Result<Server> {
         .env("DATABASE_URL", &t.url)
         .env("POSDESK_DATA_DIR", &t.dir)
         .env("POSDESK_LOG", "warn")
+        .env_remove("TOKIO_WORKER_THREADS")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -473,7 +474,17 @@ async fn create_inner(args: &Args, t: &Target) -> Result<()> {
     let server = spawn_server(t, free_port()?)?;
     wait_ready(&server.base, Instant::now(), Duration::from_millis(20)).await?;
     eprintln!("posdesk…");
-    let load = drive(&server.base, &token, args.clients, warmup, measure).await?;
+    // The load generator runs on one thread of its own (a current-thread runtime): it shares
+    // the machine with the server, and one thread keeps its footprint small and steady.
+    let (base, tok, clients) = (server.base.clone(), token.clone(), args.clients);
+    let load = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(drive(&base, &tok, clients, warmup, measure))
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("load generator panicked"))??;
     let stored = count_stored(&t.location).await?;
     drop(server);
     let ops = load.ops as f64 / measure.as_secs_f64();

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::router())
         .merge(web::router())
+        .fallback(api::system::not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state, metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))

@@ -17,10 +17,6 @@ use crate::{Conn, Dialect, Error, Result, Row, Value};
 const READERS: usize = 4;
 /// `yield_now` rounds the writer polls its queue before it parks.
 const SPIN_BEFORE_PARK: usize = 50;
-/// `yield_now` rounds the writer waits for a batch to grow back to the previous batch's size.
-const COLLECT_ROUNDS: usize = 8;
-/// The WAL is checkpointed by a background thread, so the writer never pays for it.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 pub(crate) struct SqliteBackend {
     readers: Arc<Mutex<Vec<Connection>>>,
@@ -60,32 +56,11 @@ impl SqliteBackend {
         }
         let mut wconn = open_conn(path, false)?;
         futures::executor::block_on(crate::migrate::run(&mut SqliteConn { conn: &mut wconn }))?;
-        wconn
-            .execute_batch("PRAGMA wal_autocheckpoint=0;")
-            .map_err(map_err)?;
-        let ckpt = open_conn(path, false)?;
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        std::thread::Builder::new()
-            .name("posdesk-sqlite-checkpoint".into())
-            .spawn(move || {
-                // Ends when the writer thread ends (it holds the sender).
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                    stop_rx.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    if let Err(e) = ckpt.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
-                        tracing::warn!(error = %e, "WAL checkpoint");
-                    }
-                }
-                let _ = ckpt.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
-            })
-            .map_err(|e| Error::Backend(format!("starting the checkpoint thread: {e}")))?;
 
         let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
         std::thread::Builder::new()
             .name("posdesk-sqlite-writer".into())
             .spawn(move || {
-                let _stop_checkpointer = stop_tx;
-                let mut last_batch = 0usize;
                 loop {
                     // Spin briefly (yielding the core) before parking: in a closed loop the next
                     // requests arrive within tens of microseconds, and catching them here both
@@ -104,21 +79,7 @@ impl SqliteBackend {
                     let Some(first) = first.or_else(|| rx.blocking_recv()) else {
                         return;
                     };
-                    let mut batch = writer::drain(first, &mut rx);
-                    // Under concurrent load, give the requests already on their way a moment to
-                    // join this commit: a larger batch writes each page once for all of them.
-                    if batch.len() < last_batch {
-                        for _ in 0..COLLECT_ROUNDS {
-                            std::thread::yield_now();
-                            while let Ok(j) = rx.try_recv() {
-                                batch.push(j);
-                            }
-                            if batch.len() >= last_batch {
-                                break;
-                            }
-                        }
-                    }
-                    last_batch = batch.len();
+                    let batch = writer::drain(first, &mut rx);
                     let now = crate::now();
                     futures::executor::block_on(writer::run_batch(
                         &mut SqliteConn { conn: &mut wconn },

@@ -46,8 +46,26 @@ pub async fn openapi() -> Json<serde_json::Value> {
     Json(super::openapi_json())
 }
 
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound
+/// Unknown paths: an HTML page for browsers, problem+json for API clients.
+pub async fn not_found(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if accepts_html && !req.uri().path().starts_with("/api/") {
+        let (mut parts, _) = req.into_parts();
+        let web = match <crate::web::kit::Web as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+            &mut parts, &state,
+        )
+        .await
+        {
+            Ok(w) => w,
+            Err(never) => match never {},
+        };
+        return crate::web::not_found(web).await;
+    }
+    ApiError::NotFound.into_response()
 }
 
 /// The calling account.

@@ -26,16 +26,20 @@ fn own_tenant(ctx: &Ctx<'_>, scope: &posdesk_core::authz::Scope) -> ApiResult<Te
 pub async fn create(ctx: &Ctx<'_>, a: NewAnnouncement) -> ApiResult<Announcement> {
     let scope = ctx.authorize(Permission::AnnouncementWrite)?;
     let tenant = own_tenant(ctx, &scope)?;
+    let publish = a.publish;
     let m = CreateAnnouncement {
         id: AnnouncementId::from_uuid(new_uuid()),
         tenant,
         title: a.title,
         body: a.body,
         audience: a.audience,
-        publish: a.publish,
+        publish,
     };
     let out = ctx.write(ctx.meta(), m).await?;
-    ctx.state.jobs_wakeup.notify_one();
+    if publish {
+        // Publishing may have queued webhook deliveries.
+        ctx.state.jobs_wakeup.notify_one();
+    }
     Ok(out)
 }
 

@@ -63,6 +63,7 @@ pub async fn create(ctx: &Ctx<'_>, u: NewUser) -> ApiResult<User> {
         None => None,
     };
     let mut meta = ctx.meta();
+    let notify = u.email.is_some();
     if let Some(email) = &u.email {
         meta = meta.with_outbox(email_job(
             tenant,
@@ -86,7 +87,9 @@ pub async fn create(ctx: &Ctx<'_>, u: NewUser) -> ApiResult<User> {
         locale: u.locale.code().to_owned(),
     };
     let out = ctx.write(meta, m).await?;
-    ctx.state.jobs_wakeup.notify_one();
+    if notify {
+        ctx.state.jobs_wakeup.notify_one();
+    }
     Ok(out)
 }
 
@@ -161,6 +164,7 @@ pub async fn reset_password(ctx: &Ctx<'_>, id: UserId, new: NewPassword) -> ApiR
     let target = get(ctx, id).await?;
     let hash = password::hash(new.expose().to_owned()).await?;
     let mut meta = ctx.meta();
+    let notify = target.email.is_some();
     if let Some(email) = &target.email {
         meta = meta.with_outbox(email_job(
             target.tenant_id,
@@ -183,6 +187,8 @@ pub async fn reset_password(ctx: &Ctx<'_>, id: UserId, new: NewPassword) -> ApiR
         )
         .await?;
     ctx.state.token_cache.forget_user(id);
-    ctx.state.jobs_wakeup.notify_one();
+    if notify {
+        ctx.state.jobs_wakeup.notify_one();
+    }
     Ok(out)
 }
