@@ -183,6 +183,7 @@ impl From<posdesk_storage::Error> for ApiError {
                 field: None,
             },
             E::Transient(_) | E::Unavailable => ApiError::Unavailable,
+            E::Deferred(inner) => ApiError::from(*inner),
             E::Backend(msg) => ApiError::Internal(msg),
         }
     }

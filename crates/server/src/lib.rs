@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .fallback(api::system::not_found)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), announce_writes))
         .layer(axum::middleware::from_fn_with_state(state, metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(
@@ -40,6 +41,24 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))
+}
+
+/// Tells the store that a state-changing request is on its way, so the SQLite writer can let it
+/// join the commit it is about to make (group commit under concurrent load).
+async fn announce_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    if matches!(
+        *req.method(),
+        Method::POST | Method::PATCH | Method::PUT | Method::DELETE
+    ) {
+        state.store.announce_write(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
 }
 
 /// A running server: its address and a handle to stop it.

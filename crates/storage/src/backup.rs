@@ -18,7 +18,6 @@ pub const TABLES: &[(&str, &str)] = &[
     ("sessions", "id_hash"),
     ("api_tokens", "id"),
     ("login_failures", "key"),
-    ("audit_heads", "chain"),
     ("audit_events", "chain, seq"),
     ("idempotency", "scope, key"),
     ("jobs", "id"),

@@ -21,6 +21,28 @@ pub trait Conn: Send {
         sql: &'a str,
         params: &'a [Value],
     ) -> BoxFuture<'a, Result<Vec<Row>>>;
+    /// Executes a statement whose result the caller does not need (a plain INSERT). PostgreSQL
+    /// holds it back and sends it pipelined with the next statement or the COMMIT, saving a
+    /// round trip; its failure then surfaces later as `Error::Deferred`. SQLite runs it at once.
+    fn execute_deferred<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<()>>;
+    /// Turns deferral on or off (the writer turns it off to attribute a deferred failure).
+    fn set_deferral(&mut self, on: bool);
+    /// Runs independent statements and returns each one's affected-row count. PostgreSQL sends
+    /// them pipelined (one round trip); SQLite runs them in order.
+    fn execute_all<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>>;
+    /// `execute_all` followed by `COMMIT`, in the same round trip on PostgreSQL. If any statement
+    /// fails the transaction ends rolled back and that error is returned.
+    fn execute_all_and_commit<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>>;
     /// Runs several statements separated by `;` with no parameters (migrations, BEGIN/ROLLBACK).
     fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>>;
 }

@@ -49,6 +49,10 @@ pub enum Error {
     Backend(String),
     #[error("storage unavailable")]
     Unavailable,
+    /// A statement sent with `Conn::execute_deferred` failed; which mutation it belonged to is
+    /// not known here, so the writer re-runs the batch without deferral to find out.
+    #[error("a deferred statement failed: {0}")]
+    Deferred(Box<Error>),
 }
 
 impl Error {
@@ -161,6 +165,11 @@ impl Store {
     /// Commits a state change with its audit events, batched with concurrent writes.
     pub async fn write<M: Mutation>(&self, meta: WriteMeta, m: M) -> Result<M::Output> {
         self.writer.submit(meta, m).await
+    }
+
+    /// Marks `fut` as a request that is about to write (see `writer::WriteIntent`).
+    pub async fn announce_write<F: Future>(&self, fut: F) -> F::Output {
+        self.writer.with_intent(fut).await
     }
 
     /// Readiness: the database answers a trivial query.

@@ -36,17 +36,23 @@ impl PgBackend {
             .map_err(|e| Error::Backend(format!("pool: {e}")))?;
         {
             let client = pool.get().await.map_err(pool_err)?;
-            crate::migrate::run(&mut PgConn { client: &client }).await?;
+            crate::migrate::run(&mut PgConn::new(&client)).await?;
         }
         let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
         let wpool = pool.clone();
         tokio::spawn(async move {
+            let mut heads = writer::HeadCache::default();
             while let Some(first) = rx.recv().await {
                 let batch = writer::drain(first, &mut rx);
                 match wpool.get().await {
                     Ok(client) => {
-                        writer::run_batch(&mut PgConn { client: &client }, batch, crate::now())
-                            .await
+                        writer::run_batch(
+                            &mut PgConn::new(&client),
+                            batch,
+                            crate::now(),
+                            &mut heads,
+                        )
+                        .await
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "writer could not get a connection");
@@ -64,7 +70,7 @@ impl PgBackend {
         F: for<'c> FnOnce(&'c mut dyn Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let client = self.pool.get().await.map_err(pool_err)?;
-        f(&mut PgConn { client: &client }).await
+        f(&mut PgConn::new(&client)).await
     }
 }
 
@@ -73,7 +79,68 @@ fn pool_err(e: deadpool_postgres::PoolError) -> Error {
 }
 
 pub(crate) struct PgConn<'a> {
-    pub(crate) client: &'a deadpool_postgres::Client,
+    client: &'a deadpool_postgres::Client,
+    /// A `BEGIN` not sent yet: it goes out pipelined with the transaction's first statement,
+    /// saving a round trip per transaction.
+    pending_begin: bool,
+    /// Statements from `execute_deferred`, sent pipelined ahead of the next statement.
+    deferred: Vec<(String, Vec<Value>)>,
+    deferral: bool,
+}
+
+impl<'a> PgConn<'a> {
+    pub(crate) fn new(client: &'a deadpool_postgres::Client) -> Self {
+        Self {
+            client,
+            pending_begin: false,
+            deferred: Vec::new(),
+            deferral: true,
+        }
+    }
+
+    /// Sends `op` with whatever is held back (a deferred `BEGIN`, deferred statements) in front
+    /// of it, in one round trip.
+    async fn with_begin<T>(
+        &mut self,
+        op: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<T> {
+        let begin = std::mem::take(&mut self.pending_begin);
+        let deferred = std::mem::take(&mut self.deferred);
+        if !begin && deferred.is_empty() {
+            return op.await.map_err(map_err);
+        }
+        let client = self.client;
+        let deferred_err = |e: tokio_postgres::Error| Error::Deferred(Box::new(map_err(e)));
+        let mut prepared = Vec::with_capacity(deferred.len());
+        for (sql, _) in &deferred {
+            prepared.push(client.prepare_cached(sql).await.map_err(deferred_err)?);
+        }
+        let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
+            deferred.iter().map(|(_, p)| refs(p)).collect();
+        let begin_fut = async {
+            if begin {
+                client.batch_execute("BEGIN").await
+            } else {
+                Ok(())
+            }
+        };
+        let deferred_fut = futures::future::join_all(
+            prepared
+                .iter()
+                .zip(&all_refs)
+                .map(|(st, r)| client.execute(st, r)),
+        );
+        let (b, d, r) = futures::join!(begin_fut, deferred_fut, op);
+        b.map_err(map_err)?;
+        for x in d {
+            x.map_err(deferred_err)?;
+        }
+        r.map_err(map_err)
+    }
+}
+
+fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
 impl ToSql for Value {
@@ -166,10 +233,10 @@ impl Conn for PgConn<'_> {
 
     fn execute<'a>(&'a mut self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>> {
         Box::pin(async move {
-            let st = self.client.prepare_cached(sql).await.map_err(map_err)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-            self.client.execute(&st, &refs).await.map_err(map_err)
+            let client = self.client;
+            let st = client.prepare_cached(sql).await.map_err(map_err)?;
+            let refs = refs(params);
+            self.with_begin(client.execute(&st, &refs)).await
         })
     }
 
@@ -179,15 +246,116 @@ impl Conn for PgConn<'_> {
         params: &'a [Value],
     ) -> BoxFuture<'a, Result<Vec<Row>>> {
         Box::pin(async move {
-            let st = self.client.prepare_cached(sql).await.map_err(map_err)?;
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-            let rows = self.client.query(&st, &refs).await.map_err(map_err)?;
+            let client = self.client;
+            let st = client.prepare_cached(sql).await.map_err(map_err)?;
+            let refs = refs(params);
+            let rows = self.with_begin(client.query(&st, &refs)).await?;
             rows.iter().map(to_row).collect()
         })
     }
 
+    fn execute_deferred<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            if self.deferral {
+                self.deferred.push((sql.to_owned(), params.to_vec()));
+                Ok(())
+            } else {
+                self.execute(sql, params).await.map(|_| ())
+            }
+        })
+    }
+
+    fn set_deferral(&mut self, on: bool) {
+        self.deferral = on;
+    }
+
+    fn execute_all<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>> {
+        Box::pin(async move {
+            let client = self.client;
+            let mut prepared = Vec::with_capacity(stmts.len());
+            for (sql, _) in stmts {
+                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
+            }
+            let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
+                stmts.iter().map(|(_, p)| refs(p)).collect();
+            let futs = prepared
+                .iter()
+                .zip(&all_refs)
+                .map(|(st, r)| client.execute(st, r));
+            let joined =
+                async { Ok::<_, tokio_postgres::Error>(futures::future::join_all(futs).await) };
+            let results = self.with_begin(joined).await?;
+            results.into_iter().map(|r| r.map_err(map_err)).collect()
+        })
+    }
+
+    fn execute_all_and_commit<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>> {
+        Box::pin(async move {
+            let client = self.client;
+            let mut prepared = Vec::with_capacity(stmts.len());
+            for (sql, _) in stmts {
+                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
+            }
+            let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
+                stmts.iter().map(|(_, p)| refs(p)).collect();
+            let futs = prepared
+                .iter()
+                .zip(&all_refs)
+                .map(|(st, r)| client.execute(st, r));
+            // The statements and COMMIT go out together. If a statement fails, the server ends
+            // the transaction with a rollback (COMMIT of a failed transaction rolls back), and
+            // the statement's error is what we report.
+            let joined = async {
+                let (results, commit) = futures::join!(
+                    futures::future::join_all(futs),
+                    client.batch_execute("COMMIT")
+                );
+                Ok::<_, tokio_postgres::Error>((results, commit))
+            };
+            let (results, commit) = self.with_begin(joined).await?;
+            let counts = results
+                .into_iter()
+                .map(|r| r.map_err(map_err))
+                .collect::<Result<Vec<_>>>()?;
+            commit.map_err(map_err)?;
+            Ok(counts)
+        })
+    }
+
     fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move { self.client.batch_execute(sql).await.map_err(map_err) })
+        Box::pin(async move {
+            match sql {
+                "BEGIN" => {
+                    self.pending_begin = true;
+                    Ok(())
+                }
+                "ROLLBACK" => {
+                    self.deferred.clear();
+                    if std::mem::take(&mut self.pending_begin) {
+                        // Nothing was sent since the deferred BEGIN: no transaction to end.
+                        return Ok(());
+                    }
+                    self.client.batch_execute(sql).await.map_err(map_err)
+                }
+                "COMMIT" if self.pending_begin && self.deferred.is_empty() => {
+                    self.pending_begin = false;
+                    Ok(())
+                }
+                _ => {
+                    let client = self.client;
+                    self.with_begin(client.batch_execute(sql)).await
+                }
+            }
+        })
     }
 }

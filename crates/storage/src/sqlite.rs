@@ -17,6 +17,8 @@ use crate::{Conn, Dialect, Error, Result, Row, Value};
 const READERS: usize = 4;
 /// `yield_now` rounds the writer polls its queue before it parks.
 const SPIN_BEFORE_PARK: usize = 50;
+/// At most this many `yield_now` rounds spent waiting for announced writes to arrive.
+const COLLECT_ROUNDS: usize = 20;
 
 pub(crate) struct SqliteBackend {
     readers: Arc<Mutex<Vec<Connection>>>,
@@ -58,9 +60,12 @@ impl SqliteBackend {
         futures::executor::block_on(crate::migrate::run(&mut SqliteConn { conn: &mut wconn }))?;
 
         let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
+        let handle = WriterHandle::new(tx);
+        let intents = handle.intents();
         std::thread::Builder::new()
             .name("posdesk-sqlite-writer".into())
             .spawn(move || {
+                let mut heads = writer::HeadCache::default();
                 loop {
                     // Spin briefly (yielding the core) before parking: in a closed loop the next
                     // requests arrive within tens of microseconds, and catching them here both
@@ -79,12 +84,26 @@ impl SqliteBackend {
                     let Some(first) = first.or_else(|| rx.blocking_recv()) else {
                         return;
                     };
-                    let batch = writer::drain(first, &mut rx);
+                    let mut batch = writer::drain(first, &mut rx);
+                    // Requests already being handled will write in a moment: let them join this
+                    // commit (each page is then written once for all of them), within a bound.
+                    let mut waited = 0;
+                    while batch.len() < writer::MAX_BATCH
+                        && intents.load(std::sync::atomic::Ordering::Acquire) > 0
+                        && waited < COLLECT_ROUNDS
+                    {
+                        std::thread::yield_now();
+                        waited += 1;
+                        while let Ok(j) = rx.try_recv() {
+                            batch.push(j);
+                        }
+                    }
                     let now = crate::now();
                     futures::executor::block_on(writer::run_batch(
                         &mut SqliteConn { conn: &mut wconn },
                         batch,
                         now,
+                        &mut heads,
                     ));
                 }
             })
@@ -99,7 +118,7 @@ impl SqliteBackend {
                 permits: Arc::new(Semaphore::new(READERS)),
                 path: path.to_owned(),
             },
-            WriterHandle::new(tx),
+            handle,
         ))
     }
 
@@ -237,6 +256,43 @@ impl Conn for SqliteConn<'_> {
             Ok(out)
         })();
         Box::pin(async move { r })
+    }
+
+    fn execute_deferred<'a>(
+        &'a mut self,
+        sql: &'a str,
+        params: &'a [Value],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move { self.execute(sql, params).await.map(|_| ()) })
+    }
+
+    fn set_deferral(&mut self, _on: bool) {}
+
+    fn execute_all<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>> {
+        let r = stmts
+            .iter()
+            .map(|(sql, params)| {
+                let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
+                st.execute(rusqlite::params_from_iter(params.iter()))
+                    .map(|n| n as u64)
+                    .map_err(map_err)
+            })
+            .collect();
+        Box::pin(async move { r })
+    }
+
+    fn execute_all_and_commit<'a>(
+        &'a mut self,
+        stmts: &'a [(String, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<u64>>> {
+        Box::pin(async move {
+            let counts = self.execute_all(stmts).await?;
+            self.execute("COMMIT", &[]).await?;
+            Ok(counts)
+        })
     }
 
     fn batch<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<()>> {

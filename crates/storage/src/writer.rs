@@ -173,14 +173,55 @@ pub(crate) struct Job {
 #[derive(Clone)]
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
+    intents: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+tokio::task_local! {
+    /// The write intent of the request this task serves (see `Store::announce_write`).
+    static INTENT: std::cell::RefCell<Option<WriteIntent>>;
+}
+
+/// A request that is on its way to the writer: counted from when the HTTP layer sees a
+/// state-changing request until its mutation is queued (or the request ends without one). The
+/// SQLite writer briefly holds a commit open while such requests are in flight, so they share it.
+pub struct WriteIntent {
+    intents: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Drop for WriteIntent {
+    fn drop(&mut self) {
+        self.intents
+            .fetch_sub(1, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl WriterHandle {
     pub(crate) fn new(tx: mpsc::Sender<Job>) -> Self {
-        Self { tx }
+        Self {
+            tx,
+            intents: Arc::default(),
+        }
+    }
+
+    pub(crate) fn intents(&self) -> Arc<std::sync::atomic::AtomicUsize> {
+        self.intents.clone()
+    }
+
+    /// Runs `fut` (one request) with a write intent counted until its first write is queued.
+    pub async fn with_intent<F: Future>(&self, fut: F) -> F::Output {
+        self.intents
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        let guard = WriteIntent {
+            intents: self.intents.clone(),
+        };
+        INTENT
+            .scope(std::cell::RefCell::new(Some(guard)), fut)
+            .await
     }
 
     pub async fn submit<M: Mutation>(&self, meta: WriteMeta, m: M) -> Result<M::Output> {
+        // This request's write is about to be queued: it no longer needs to be waited for.
+        let _ = INTENT.try_with(|cell| cell.borrow_mut().take());
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job {
@@ -233,15 +274,27 @@ async fn commit(c: &mut dyn Conn) -> Result<()> {
     }
 }
 
+/// The writer's knowledge of each audit chain's head (last sequence number and hash), so a
+/// commit need not read it back. It is only a hint: a head moved by another process makes the
+/// batch retry with a fresh read (see `append_audit`). Entries change only after a commit.
+pub(crate) type HeadCache = std::collections::HashMap<String, (i64, String)>;
+
 /// Runs one batch to completion and answers every caller.
-pub(crate) async fn run_batch(c: &mut dyn Conn, jobs: Vec<Job>, now: Timestamp) {
+pub(crate) async fn run_batch(
+    c: &mut dyn Conn,
+    jobs: Vec<Job>,
+    now: Timestamp,
+    heads: &mut HeadCache,
+) {
     let mut results: Vec<Option<Result<Box<dyn Any + Send>>>> = jobs.iter().map(|_| None).collect();
     let mut pending: Vec<usize> = (0..jobs.len()).collect();
     let mut transient_failures = 0;
+    let mut strict = false;
 
     while !pending.is_empty() {
-        match attempt(c, &jobs, &pending, now).await {
-            Ok(values) => {
+        match attempt(c, &jobs, &pending, now, heads).await {
+            Ok((values, new_heads)) => {
+                heads.extend(new_heads);
                 for (i, v) in pending.iter().zip(values) {
                     results[*i] = Some(Ok(v));
                 }
@@ -251,6 +304,13 @@ pub(crate) async fn run_batch(c: &mut dyn Conn, jobs: Vec<Job>, now: Timestamp) 
                 let _ = c.batch("ROLLBACK").await;
                 results[i] = Some(Err(e));
                 pending.retain(|j| *j != i);
+            }
+            Err(Failure::Batch(Error::Deferred(_))) if !strict => {
+                // A held-back statement failed: run the batch again statement by statement, so
+                // the failure lands on the mutation that caused it.
+                let _ = c.batch("ROLLBACK").await;
+                strict = true;
+                c.set_deferral(false);
             }
             Err(Failure::Batch(e)) => {
                 let _ = c.batch("ROLLBACK").await;
@@ -275,12 +335,15 @@ enum Failure {
     Batch(Error),
 }
 
+type Attempt = (Vec<Box<dyn Any + Send>>, Vec<(String, (i64, String))>);
+
 async fn attempt(
     c: &mut dyn Conn,
     jobs: &[Job],
     pending: &[usize],
     now: Timestamp,
-) -> std::result::Result<Vec<Box<dyn Any + Send>>, Failure> {
+    heads: &mut HeadCache,
+) -> std::result::Result<Attempt, Failure> {
     begin(c).await.map_err(Failure::Batch)?;
     let mut values = Vec::with_capacity(pending.len());
     let mut events: Vec<(AuditDraft, &WriteMeta)> = Vec::new();
@@ -294,7 +357,9 @@ async fn attempt(
         let idem = job.meta.idempotency.as_ref();
         let out = match job.mutation.apply(c, &ctx, idem.is_some()).await {
             Ok(out) => out,
-            Err(e) if e.is_transient() => return Err(Failure::Batch(e)),
+            Err(e) if e.is_transient() || matches!(e, Error::Deferred(_)) => {
+                return Err(Failure::Batch(e));
+            }
             Err(e) => return Err(Failure::Mutation(i, e)),
         };
         if let (Some(tag), Some(body)) = (idem, out.body.as_ref()) {
@@ -313,20 +378,36 @@ async fn attempt(
         events.extend(out.audit.into_iter().map(|d| (d, &job.meta)));
         values.push(out.value);
     }
-    append_audit(c, events, now).await.map_err(Failure::Batch)?;
-    commit(c).await.map_err(Failure::Batch)?;
-    Ok(values)
+    let new_heads = if events.is_empty() {
+        commit(c).await.map_err(Failure::Batch)?;
+        Vec::new()
+    } else {
+        // Appends the events and commits.
+        append_audit(c, events, now, heads)
+            .await
+            .map_err(Failure::Batch)?
+    };
+    Ok((values, new_heads))
 }
 
-/// Appends events to their chains. Heads are locked (`FOR UPDATE` on PostgreSQL, the write lock
-/// on SQLite) so several servers on one database extend each chain one at a time.
+/// Appends events to their chains, commits, and returns the new heads (the caller puts them in
+/// the cache).
+///
+/// A chain's head is its last event; the writer remembers it between batches (`HeadCache`) and
+/// reads it back only when it does not know it. Chains extend one event at a time across every
+/// process on the database because `(chain, seq)` is the primary key: if another process
+/// appended first, our insert of the same sequence number fails (PostgreSQL makes us wait for
+/// the other transaction to end first), the transaction rolls back, the remembered head is
+/// dropped and the batch is retried as transient with a fresh read. On PostgreSQL the event
+/// inserts and the COMMIT go out pipelined in one round trip.
 async fn append_audit(
     c: &mut dyn Conn,
     events: Vec<(AuditDraft, &WriteMeta)>,
     now: Timestamp,
-) -> Result<()> {
+    heads: &mut HeadCache,
+) -> Result<Vec<(String, (i64, String))>> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let mut by_chain: BTreeMap<String, Vec<(AuditDraft, &WriteMeta)>> = BTreeMap::new();
     for (d, m) in events {
@@ -335,22 +416,29 @@ async fn append_audit(
             .or_default()
             .push((d, m));
     }
-    let chains: Vec<String> = by_chain.keys().cloned().collect();
-    let mut heads = lock_heads(c, &chains).await?;
-    if heads.len() < chains.len() {
-        for ch in chains.iter().filter(|ch| !heads.contains_key(*ch)) {
-            c.execute(
-                "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
-                &[Value::from(ch.as_str()), Value::from(GENESIS_HASH)],
-            )
-            .await?;
-        }
-        heads = lock_heads(c, &chains).await?;
+    let mut current: BTreeMap<String, (i64, String)> = BTreeMap::new();
+    for chain in by_chain.keys() {
+        let head = match heads.get(chain) {
+            Some(h) => h.clone(),
+            None => {
+                let row = c
+                    .query_opt(
+                        "SELECT seq, hash FROM audit_events WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
+                        &[Value::from(chain.as_str())],
+                    )
+                    .await?;
+                match row {
+                    Some(r) => (r.int(0)?, r.text(1)?),
+                    None => (0, GENESIS_HASH.to_owned()),
+                }
+            }
+        };
+        current.insert(chain.clone(), head);
     }
-
     let mut sealed = Vec::new();
+    let mut new_heads = Vec::new();
     for (chain, drafts) in by_chain {
-        let (mut seq, mut prev) = heads
+        let (mut seq, mut prev) = current
             .remove(&chain)
             .ok_or_else(|| Error::Backend(format!("audit head for {chain} missing")))?;
         for (d, meta) in drafts {
@@ -374,34 +462,24 @@ async fn append_audit(
             prev = e.hash.clone();
             sealed.push(e);
         }
-        c.execute(
-            "UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1",
-            &[
-                Value::from(chain.as_str()),
-                Value::Int(seq),
-                Value::from(prev.as_str()),
-            ],
-        )
-        .await?;
+        new_heads.push((chain, (seq, prev)));
     }
-    crate::repo::audit::insert_events(c, &sealed).await
-}
-
-async fn lock_heads(
-    c: &mut dyn Conn,
-    chains: &[String],
-) -> Result<BTreeMap<String, (i64, String)>> {
-    let placeholders: Vec<String> = (1..=chains.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT chain, seq, hash FROM audit_heads WHERE chain IN ({}) ORDER BY chain{}",
-        placeholders.join(", "),
-        c.for_update()
-    );
-    let params: Vec<Value> = chains.iter().map(|s| Value::from(s.as_str())).collect();
-    let rows = c.query(&sql, &params).await?;
-    rows.into_iter()
-        .map(|r| Ok((r.text(0)?, (r.int(1)?, r.text(2)?))))
-        .collect()
+    let statements = crate::repo::audit::insert_statements(&sealed);
+    match c.execute_all_and_commit(&statements).await {
+        Ok(_) => Ok(new_heads),
+        Err(e) => {
+            // Whatever failed, the heads we remembered may be stale: read them next time.
+            for (chain, _) in &new_heads {
+                heads.remove(chain);
+            }
+            match e {
+                Error::Unique { .. } => Err(Error::Transient(
+                    "an audit chain head moved; retrying".into(),
+                )),
+                e => Err(e),
+            }
+        }
+    }
 }
 
 /// Answers every job in a batch with the same error (the writer could not run it at all).

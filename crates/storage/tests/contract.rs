@@ -399,6 +399,58 @@ async fn scopes_confine_reads(loc: Location) {
     assert_eq!(pb[0].id, b);
 }
 
+async fn a_failing_held_back_insert_fails_only_its_own_request(loc: Location) {
+    let store = Store::open(&loc).await.unwrap();
+    let t = provider(&store, "流水线测试").await;
+    let first = store
+        .write(meta(), new_announcement(t, "原有"))
+        .await
+        .unwrap();
+    // Concurrent creates, a third of them reusing an existing id: on PostgreSQL their INSERTs are
+    // held back and pipelined, so the failure surfaces late and must still land on the right one.
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let s = store.clone();
+        let mut m = new_announcement(t, &format!("并发 {i}"));
+        if i % 3 == 0 {
+            m.id = first.id;
+        }
+        tasks.push(tokio::spawn(async move { (i, s.write(meta(), m).await) }));
+    }
+    for task in tasks {
+        let (i, r) = task.await.unwrap();
+        if i % 3 == 0 {
+            assert!(matches!(r, Err(Error::Unique { .. })), "{i}: {r:?}");
+        } else {
+            assert!(r.is_ok(), "{i}: {r:?}");
+        }
+    }
+    let n = store
+        .read(move |c| {
+            Box::pin(async move {
+                announcements::list(c, &Scope::Tenant(t), None, &PageRequest::first(100)).await
+            })
+        })
+        .await
+        .unwrap()
+        .items
+        .len();
+    assert_eq!(n, 21);
+    let reports = store
+        .read(|c| Box::pin(async move { audit::verify_all(c).await }))
+        .await
+        .unwrap();
+    assert!(reports.iter().all(|r| r.result.is_ok()));
+    assert_eq!(
+        reports
+            .iter()
+            .find(|r| r.chain == t.to_string())
+            .unwrap()
+            .events,
+        22
+    );
+}
+
 /// Runs raw SQL through the writer (tests only: simulates someone with database access).
 struct RawSql(String);
 impl posdesk_storage::Mutation for RawSql {
@@ -424,4 +476,5 @@ both_backends!(
     tampering_is_detected,
     backup_restores_into_an_empty_database,
     scopes_confine_reads,
+    a_failing_held_back_insert_fails_only_its_own_request,
 );

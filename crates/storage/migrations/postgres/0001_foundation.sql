@@ -98,12 +98,6 @@ CREATE TABLE login_failures (
     failures BIGINT NOT NULL
 );
 
-CREATE TABLE audit_heads (
-    chain TEXT PRIMARY KEY,
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL
-);
-
 CREATE TABLE audit_events (
     chain TEXT NOT NULL,
     seq BIGINT NOT NULL,

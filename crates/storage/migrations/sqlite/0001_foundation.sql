@@ -100,12 +100,6 @@ CREATE TABLE login_failures (
     failures INTEGER NOT NULL
 );
 
-CREATE TABLE audit_heads (
-    chain TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    hash TEXT NOT NULL
-);
-
 CREATE TABLE audit_events (
     chain TEXT NOT NULL,
     seq INTEGER NOT NULL,

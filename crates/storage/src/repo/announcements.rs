@@ -153,7 +153,7 @@ impl Mutation for CreateAnnouncement {
                 published_at: self.publish.then_some(ctx.now),
                 version: 1,
             };
-            c.execute(
+            c.execute_deferred(
                 &format!("INSERT INTO announcements ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
                 &[
                     a.id.into(),

@@ -115,7 +115,7 @@ impl Mutation for CreateMerchant {
                 updated_at: ctx.now,
                 version: 1,
             };
-            c.execute(
+            c.execute_deferred(
                 &format!("INSERT INTO merchants ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
                 &[
                     m.id.into(),

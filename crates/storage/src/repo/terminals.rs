@@ -131,7 +131,7 @@ impl Mutation for CreateTerminal {
                 updated_at: ctx.now,
                 version: 1,
             };
-            c.execute(
+            c.execute_deferred(
                 &format!("INSERT INTO terminals ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"),
                 &[
                     t.id.into(),
