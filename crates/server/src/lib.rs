@@ -85,8 +85,15 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 }
 
 pub async fn start_with_store(store: Store, config: Config) -> anyhow::Result<Running> {
+    use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    // Small JSON answers go out at once (no Nagle delay behind a delayed ACK).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "TCP_NODELAY");
+        }
+    });
     let state = AppState::new(store, config, metrics::install());
     if state.config.run_jobs {
         jobs::spawn(state.clone());
