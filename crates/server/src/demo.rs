@@ -140,6 +140,11 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             role: Role::MerchantUser,
             provider: Some(p.short.into()),
         });
+        logins.push(DemoLogin {
+            login: format!("{}.terminal", p.prefix),
+            role: Role::TerminalAgent,
+            provider: Some(p.short.into()),
+        });
     }
 
     let exists = state
