@@ -160,7 +160,7 @@ CREATE TABLE webhooks (
 );
 
 CREATE TABLE announcements (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     tenant_id TEXT NOT NULL REFERENCES providers(id),
     title TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -170,6 +170,6 @@ CREATE TABLE announcements (
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     published_at BIGINT,
-    version BIGINT NOT NULL
+    version BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
 );
-CREATE INDEX announcements_list ON announcements (tenant_id, created_at, id);

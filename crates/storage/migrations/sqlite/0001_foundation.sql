@@ -162,7 +162,7 @@ CREATE TABLE webhooks (
 );
 
 CREATE TABLE announcements (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     tenant_id TEXT NOT NULL REFERENCES providers(id),
     title TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -172,6 +172,6 @@ CREATE TABLE announcements (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     published_at INTEGER,
-    version INTEGER NOT NULL
+    version INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
 ) WITHOUT ROWID;
-CREATE INDEX announcements_list ON announcements (tenant_id, created_at, id);
