@@ -56,11 +56,4 @@ impl dyn Conn + '_ {
     pub async fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>> {
         Ok(self.query(sql, params).await?.into_iter().next())
     }
-    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose single writer already serialises.
-    pub fn for_update(&self) -> &'static str {
-        match self.dialect() {
-            Dialect::Postgres => " FOR UPDATE",
-            Dialect::Sqlite => "",
-        }
-    }
 }

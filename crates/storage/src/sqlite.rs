@@ -3,7 +3,7 @@
 //! which WAL lets proceed while the writer commits. Durability: `journal_mode=WAL`,
 //! `synchronous=NORMAL` (a commit survives a process crash; the bench's raw engine uses the same).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
@@ -23,8 +23,6 @@ const COLLECT_ROUNDS: usize = 20;
 pub(crate) struct SqliteBackend {
     readers: Arc<Mutex<Vec<Connection>>>,
     permits: Arc<Semaphore>,
-    #[allow(dead_code)]
-    path: PathBuf,
 }
 
 /// The pragmas both the server and the benchmark's raw engine use.
@@ -116,7 +114,6 @@ impl SqliteBackend {
             Self {
                 readers: Arc::new(Mutex::new(readers)),
                 permits: Arc::new(Semaphore::new(READERS)),
-                path: path.to_owned(),
             },
             handle,
         ))
