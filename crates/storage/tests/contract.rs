@@ -451,6 +451,76 @@ async fn a_failing_held_back_insert_fails_only_its_own_request(loc: Location) {
     );
 }
 
+async fn concurrent_transitions_from_two_servers_never_both_succeed(loc: Location) {
+    // Two stores = two server processes with their own writers on one database.
+    let a = Store::open(&loc).await.unwrap();
+    let b = Store::open(&loc).await.unwrap();
+    let t = provider(&a, "双机测试").await;
+    let user = a
+        .write(
+            meta(),
+            users::CreateUser {
+                id: UserId::from_uuid(Uuid::now_v7()),
+                scope: Scope::Platform,
+                tenant: Some(t),
+                login: Login::parse("login", "race.target").unwrap(),
+                display_name: DisplayName::parse("n", "李四").unwrap(),
+                email: None,
+                role: Role::Agent,
+                merchant: None,
+                terminal: None,
+                password_hash: None,
+                locale: "zh-CN".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let id = user.id;
+        tasks.push(tokio::spawn(async move {
+            s.write(
+                meta(),
+                users::ChangeStatus {
+                    scope: Scope::Tenant(t),
+                    id,
+                    expected_version: None,
+                    event: posdesk_core::lifecycle::AccountEvent::Disable,
+                },
+            )
+            .await
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(Error::Illegal(_) | Error::Stale { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(
+        ok, 1,
+        "exactly one disable wins; the others see it was already done"
+    );
+    let id = user.id.to_string();
+    let disables = a
+        .read(move |c| {
+            Box::pin(async move {
+                c.query_one(
+                    "SELECT COUNT(*) FROM audit_events WHERE entity_id = $1 AND action = 'disable'",
+                    &[id.into()],
+                )
+                .await?
+                .int(0)
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(disables, 1);
+}
+
 /// Runs raw SQL through the writer (tests only: simulates someone with database access).
 struct RawSql(String);
 impl posdesk_storage::Mutation for RawSql {
@@ -477,4 +547,5 @@ both_backends!(
     backup_restores_into_an_empty_database,
     scopes_confine_reads,
     a_failing_held_back_insert_fails_only_its_own_request,
+    concurrent_transitions_from_two_servers_never_both_succeed,
 );

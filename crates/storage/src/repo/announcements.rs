@@ -237,11 +237,7 @@ impl Mutation for UpdateAnnouncement {
                     ],
                 )
                 .await?;
-            if n != 1 {
-                return Err(Error::Stale {
-                    current: before.version,
-                });
-            }
+            super::updated_one(n, before.version)?;
             let audit = vec![AuditDraft::changed(
                 Some(after.tenant_id),
                 "announcement",
@@ -285,17 +281,19 @@ impl Mutation for TransitionAnnouncement {
                 version: before.version + 1,
                 ..before.clone()
             };
-            c.execute(
-                "UPDATE announcements SET status = $2, published_at = $3, updated_at = $4, version = $5 WHERE id = $1",
+            let n = c.execute(
+                "UPDATE announcements SET status = $2, published_at = $3, updated_at = $4, version = $5 WHERE id = $1 AND version = $6",
                 &[
                     self.id.into(),
                     status.code().into(),
                     published_at.into(),
                     ctx.now.into(),
                     Value::Int(after.version),
+                    Value::Int(before.version),
                 ],
             )
             .await?;
+            super::updated_one(n, before.version)?;
             if status == AnnouncementStatus::Published {
                 published_event(c, &after, ctx).await?;
             }

@@ -46,6 +46,20 @@ pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<()> {
     }
 }
 
+/// A read-then-write mutation's UPDATE is conditional on the version (or state) it read; if it
+/// touched no row, another transaction changed the record in between (possible with several
+/// servers on PostgreSQL), and the caller gets `Stale` (with the lowest version the record can
+/// now have) instead of a lost update.
+pub(crate) fn updated_one(rows: u64, read_version: i64) -> Result<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(Error::Stale {
+            current: read_version + 1,
+        })
+    }
+}
+
 /// A `(created_at, id) < (cursor)` keyset condition for DESC pagination.
 pub(crate) fn after_clause(
     after: &Option<posdesk_core::page::Cursor>,

@@ -175,11 +175,15 @@ impl Mutation for RevokeToken {
             if before.revoked_at.is_some() {
                 return Err(Error::Rejected("the token is already revoked".into()));
             }
-            c.execute(
-                "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1",
-                &[self.id.into(), ctx.now.into()],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    &[self.id.into(), ctx.now.into()],
+                )
+                .await?;
+            if n != 1 {
+                return Err(Error::Rejected("the token is already revoked".into()));
+            }
             let after = ApiToken {
                 revoked_at: Some(ctx.now),
                 ..before.clone()

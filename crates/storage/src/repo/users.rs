@@ -311,12 +311,14 @@ impl Mutation for UpdateUser {
                 None => before.email.clone(),
             };
             let locale = self.locale.clone().unwrap_or_else(|| before.locale.clone());
-            c.execute(
-                "UPDATE users SET display_name = $2, email = $3, locale = $4, updated_at = $5, version = version + 1 \
-                 WHERE id = $1 AND version = $6",
-                &[self.id.into(), name.into(), email.into(), locale.into(), ctx.now.into(), Value::Int(before.version)],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE users SET display_name = $2, email = $3, locale = $4, updated_at = $5, version = version + 1 \
+                     WHERE id = $1 AND version = $6",
+                    &[self.id.into(), name.into(), email.into(), locale.into(), ctx.now.into(), Value::Int(before.version)],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
             let after = get_self(c, self.id).await?;
             let audit = vec![AuditDraft::changed(
                 after.tenant_id,
@@ -350,11 +352,13 @@ impl Mutation for ChangeStatus {
             let before = get(c, &self.scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
             let next = before.status.transition(self.event)?;
-            c.execute(
-                "UPDATE users SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1",
-                &[self.id.into(), next.code().into(), ctx.now.into()],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE users SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1 AND version = $4",
+                    &[self.id.into(), next.code().into(), ctx.now.into(), Value::Int(before.version)],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
             if next == AccountStatus::Disabled {
                 c.execute("DELETE FROM sessions WHERE user_id = $1", &[self.id.into()])
                     .await?;
@@ -404,11 +408,13 @@ impl Mutation for SetPassword {
                 Scope::Tenant(_) | Scope::Platform => get(c, &self.scope, self.id).await?,
                 _ => get_self(c, self.id).await?,
             };
-            c.execute(
-                "UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1",
-                &[self.id.into(), self.password_hash.as_str().into(), ctx.now.into()],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1 AND version = $4",
+                    &[self.id.into(), self.password_hash.as_str().into(), ctx.now.into(), Value::Int(before.version)],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
             c.execute(
                 "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2",
                 &[
@@ -449,11 +455,13 @@ impl Mutation for SetTotp {
             if !before.role.may_enroll_totp() {
                 return Err(invalid("totp", "only staff accounts use a second factor"));
             }
-            c.execute(
-                "UPDATE users SET totp_secret = $2, updated_at = $3, version = version + 1 WHERE id = $1",
-                &[self.id.into(), self.secret.clone().into(), ctx.now.into()],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE users SET totp_secret = $2, updated_at = $3, version = version + 1 WHERE id = $1 AND version = $4",
+                    &[self.id.into(), self.secret.clone().into(), ctx.now.into(), Value::Int(before.version)],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
             let after = get_self(c, self.id).await?;
             let action = if self.secret.is_some() {
                 "enable_totp"

@@ -183,11 +183,13 @@ impl Mutation for DeactivateWebhook {
             if !before.active {
                 return Err(Error::Rejected("the webhook is already inactive".into()));
             }
-            c.execute(
-                "UPDATE webhooks SET active = 0, version = version + 1 WHERE id = $1",
-                &[self.id.into()],
-            )
-            .await?;
+            let n = c
+                .execute(
+                    "UPDATE webhooks SET active = 0, version = version + 1 WHERE id = $1 AND active = 1",
+                    &[self.id.into()],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
             let after = Webhook {
                 active: false,
                 version: before.version + 1,
