@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
