@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod page;
+pub mod registry;
 pub mod text;
 pub mod time;
 
