@@ -56,8 +56,28 @@ enum Command {
         #[arg(long = "in")]
         input: PathBuf,
     },
+    /// Working-day calendars: print a year's days, load a national holiday arrangement.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// Benchmark: drive a server with concurrent clients and compare with the raw engine.
     Bench(bench::Args),
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print every day of a year as `YYYY-MM-DD<TAB>work|off`, for the national default calendar
+    /// or a provider's. Days whose national arrangement is not loaded are provisional: a
+    /// warning on stderr says so.
+    Days {
+        #[arg(long)]
+        year: i32,
+        /// Provider id or short name (default: the national calendar, Mon–Fri 08:00–18:00)
+        #[arg(long)]
+        provider: Option<String>,
+    },
+    /// Load national years from a file in the schedule format (`year`, `source`, `off`, `work`
+    /// lines, see posdesk-core/data/cn-holidays.txt), e.g. next year's State Council notice.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -162,9 +182,34 @@ fn print_demo(logins: &[posdesk_server::demo::DemoLogin]) {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
     let cli = Cli::parse();
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(n) = worker_threads(&cli) {
+        rt.worker_threads(n);
+    }
+    rt.build()
+        .context("starting the async runtime")?
+        .block_on(run(cli))
+}
+
+/// Tokio's worker count for this command. On SQLite the writer is an OS thread of its own that
+/// is busy whenever writes are, so `serve` leaves it a core: cores − 1 workers (at least one).
+/// Measured on the 2-core bench machine: less CPU per request and no loss of throughput
+/// (BENCHMARKS.md). `TOKIO_WORKER_THREADS` still overrides; PostgreSQL uses every core.
+fn worker_threads(cli: &Cli) -> Option<usize> {
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_some() {
+        return None;
+    }
+    let serving_sqlite = matches!(cli.command, Command::Serve { .. })
+        && config(&cli.database_url)
+            .is_ok_and(|c| matches!(c.database, posdesk_storage::Location::Sqlite(_)));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    serving_sqlite.then(|| cores.saturating_sub(1).max(1))
+}
+
+async fn run(cli: Cli) -> Result<()> {
     init_tracing();
     match cli.command {
         Command::Serve { listen, demo } => {
@@ -215,6 +260,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Admin(a) => admin(a, config(&cli.database_url)?).await,
+        Command::Calendar(c) => calendar(c, config(&cli.database_url)?).await,
         Command::Backup { out } => {
             let st = state(config(&cli.database_url)?).await?;
             let rows = posdesk_storage::backup::dump(&st.store, out.clone()).await?;
@@ -269,6 +315,73 @@ async fn find_user(st: &AppState, login: &str) -> Result<posdesk_storage::repo::
     creds
         .map(|c| c.user)
         .ok_or_else(|| anyhow!("no user with login {login:?}"))
+}
+
+fn api_error(e: posdesk_server::error::ApiError) -> anyhow::Error {
+    let p = e.problem();
+    match (p.field, p.rule) {
+        (Some(f), Some(r)) => anyhow!("{} (field {f}, rule {r})", p.detail),
+        _ => anyhow!("{}", p.detail),
+    }
+}
+
+async fn calendar(c: CalendarCmd, cfg: Config) -> Result<()> {
+    use posdesk_core::calendar::Calendar;
+    let st = state(cfg).await?;
+    let principal = operator_principal();
+    let ctx = Ctx::operator(&st, &principal, "cli");
+    match c {
+        CalendarCmd::Days { year, provider } => {
+            if !(1..=9999).contains(&year) {
+                bail!("--year must be between 1 and 9999");
+            }
+            let cal = match provider {
+                None => Calendar::builder()
+                    .schedule(
+                        posdesk_server::service::calendars::national_schedule(&st)
+                            .await
+                            .map_err(api_error)?,
+                    )
+                    .build(),
+                Some(p) => {
+                    let all = posdesk_server::service::providers::list(&ctx)
+                        .await
+                        .map_err(api_error)?;
+                    let found = all
+                        .iter()
+                        .find(|x| x.id.to_string() == p || x.short_name == p)
+                        .ok_or_else(|| anyhow!("no provider with id or short name {p:?}"))?;
+                    posdesk_server::service::calendars::for_tenant(&st, found.id)
+                        .await
+                        .map_err(api_error)?
+                }
+            };
+            let mut out = String::new();
+            let mut provisional = 0;
+            for d in posdesk_server::service::calendars::day_views(&cal, year) {
+                out.push_str(&format!("{}\t{}\n", d.date, d.kind));
+                provisional += usize::from(d.provisional);
+            }
+            print!("{out}");
+            if provisional > 0 {
+                eprintln!(
+                    "warning: {provisional} days of {year} are provisional (no national arrangement loaded): weekends and 1 Jan, 1 May, 1–3 Oct only; load the notice with `posdesk calendar import`"
+                );
+            }
+            Ok(())
+        }
+        CalendarCmd::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let years = posdesk_server::service::calendars::load_holiday_years(&ctx, &text)
+                .await
+                .map_err(api_error)?;
+            for y in years {
+                println!("loaded {} (version {})", y.year, y.version);
+            }
+            Ok(())
+        }
+    }
 }
 
 async fn admin(a: Admin, cfg: Config) -> Result<()> {

@@ -94,6 +94,8 @@ impl Role {
                 UserManage,
                 TokenManage,
                 AuditRead,
+                HolidayRead,
+                HolidayManage,
             ],
             Role::ProviderAdmin => &[
                 SelfRead,
@@ -107,6 +109,9 @@ impl Role {
                 MerchantRead,
                 TerminalRead,
                 WebhookManage,
+                HolidayRead,
+                CalendarRead,
+                CalendarManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -117,6 +122,8 @@ impl Role {
                 AnnouncementWrite,
                 MerchantRead,
                 TerminalRead,
+                HolidayRead,
+                CalendarRead,
             ],
             Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
                 SelfRead,
@@ -125,6 +132,8 @@ impl Role {
                 AnnouncementRead,
                 MerchantRead,
                 TerminalRead,
+                HolidayRead,
+                CalendarRead,
             ],
             Role::Auditor => &[
                 SelfRead,
@@ -135,6 +144,8 @@ impl Role {
                 AnnouncementRead,
                 MerchantRead,
                 TerminalRead,
+                HolidayRead,
+                CalendarRead,
             ],
             Role::MerchantUser => &[
                 SelfRead,
@@ -180,6 +191,14 @@ pub enum Permission {
     MerchantRead,
     TerminalRead,
     WebhookManage,
+    /// The national holiday arrangements in force (national data, the same for every tenant).
+    HolidayRead,
+    /// Load a year's national arrangement (platform admin).
+    HolidayManage,
+    /// The provider's working-day calendar.
+    CalendarRead,
+    /// Edit the provider's business hours and date overrides, import and export them.
+    CalendarManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -7,12 +7,30 @@ use serde::Serialize;
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     Required,
-    TooShort { min: usize },
-    TooLong { max: usize },
-    Pattern { expected: &'static str },
-    OneOf { allowed: Vec<&'static str> },
-    Range { min: i64, max: i64 },
-    Invalid { reason: &'static str },
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    Pattern {
+        expected: &'static str,
+    },
+    OneOf {
+        allowed: Vec<&'static str>,
+    },
+    Range {
+        min: i64,
+        max: i64,
+    },
+    Invalid {
+        reason: &'static str,
+    },
+    /// A line of an uploaded text (schedule, CSV, iCal) broke the rule described.
+    Line {
+        line: usize,
+        message: String,
+    },
 }
 
 impl Rule {
@@ -25,6 +43,7 @@ impl Rule {
             Rule::OneOf { .. } => "one_of",
             Rule::Range { .. } => "range",
             Rule::Invalid { .. } => "invalid",
+            Rule::Line { .. } => "invalid_line",
         }
     }
 }
@@ -39,6 +58,7 @@ impl std::fmt::Display for Rule {
             Rule::OneOf { allowed } => write!(f, "must be one of: {}", allowed.join(", ")),
             Rule::Range { min, max } => write!(f, "must be between {min} and {max}"),
             Rule::Invalid { reason } => write!(f, "is invalid: {reason}"),
+            Rule::Line { line, message } => write!(f, "is invalid on line {line}: {message}"),
         }
     }
 }

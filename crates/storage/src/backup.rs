@@ -23,6 +23,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("jobs", "id"),
     ("webhooks", "id"),
     ("announcements", "id"),
+    ("holiday_years", "year"),
+    ("provider_calendars", "tenant_id"),
+    ("calendar_overrides", "tenant_id, layer, day"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

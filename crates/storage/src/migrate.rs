@@ -11,12 +11,20 @@ pub struct Migration {
     pub postgres: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "calendars",
+        sqlite: include_str!("../migrations/sqlite/0002_calendars.sql"),
+        postgres: include_str!("../migrations/postgres/0002_calendars.sql"),
+    },
+];
 
 /// Applies every pending migration; returns the versions applied now.
 pub async fn run(c: &mut dyn Conn) -> Result<Vec<i64>> {

@@ -304,6 +304,7 @@ rule-pattern = wrong format
 rule-one-of = not one of the allowed values
 rule-range = must be between { $min } and { $max }
 rule-invalid = invalid
+rule-line = invalid on line { $line }: { $message }
 
 ## E-mail
 

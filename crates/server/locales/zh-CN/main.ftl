@@ -304,6 +304,7 @@ rule-pattern = 格式不正确
 rule-one-of = 不是可选的值
 rule-range = 应在 { $min } 到 { $max } 之间
 rule-invalid = 无效
+rule-line = 第 { $line } 行有误：{ $message }
 
 ## 邮件
 

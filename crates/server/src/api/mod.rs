@@ -6,6 +6,7 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod calendars;
 pub mod directory;
 pub mod dto;
 pub mod extract;
@@ -67,6 +68,21 @@ pub fn router() -> Router<AppState> {
             "/api/v1/announcements/{id}/archive",
             post(announcements::archive),
         )
+        .route(
+            "/api/v1/holiday-years",
+            get(calendars::holiday_years).post(calendars::load_holiday_years),
+        )
+        .route(
+            "/api/v1/calendar",
+            get(calendars::get).put(calendars::set_hours),
+        )
+        .route("/api/v1/calendar/days", get(calendars::days))
+        .route("/api/v1/calendar/export", get(calendars::export))
+        .route("/api/v1/calendar/import", post(calendars::import))
+        .route(
+            "/api/v1/calendar/overrides/{date}",
+            axum::routing::put(calendars::set_day).delete(calendars::remove_day),
+        )
         .route("/api/v1/merchants", get(directory::merchants))
         .route("/api/v1/merchants/{id}", get(directory::merchant))
         .route("/api/v1/terminals", get(directory::terminals))
@@ -93,6 +109,8 @@ pub fn router() -> Router<AppState> {
         tokens::list, tokens::create, tokens::revoke,
         announcements::list, announcements::create, announcements::get_one, announcements::update,
         announcements::publish, announcements::archive,
+        calendars::holiday_years, calendars::load_holiday_years, calendars::get, calendars::set_hours,
+        calendars::days, calendars::export, calendars::import, calendars::set_day, calendars::remove_day,
         directory::merchants, directory::merchant, directory::terminals, directory::terminal,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod announcements;
 pub mod audit;
+pub mod calendars;
 pub mod directory;
 pub mod providers;
 pub mod tokens;

@@ -167,6 +167,10 @@ pub fn rule(tr: &Tr, r: &Rule) -> String {
             &[("min", min.to_string()), ("max", max.to_string())],
         ),
         Rule::Invalid { .. } => tr.t("rule-invalid"),
+        Rule::Line { line, message } => tr.ta(
+            "rule-line",
+            &[("line", line.to_string()), ("message", message.clone())],
+        ),
     }
 }
 

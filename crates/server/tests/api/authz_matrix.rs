@@ -205,6 +205,78 @@ fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/holiday-years",
+            HolidayRead,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/holiday-years",
+            HolidayManage,
+            false,
+            true,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/calendar",
+            CalendarRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/calendar",
+            CalendarManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/calendar/days",
+            CalendarRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/calendar/export",
+            CalendarRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/calendar/import",
+            CalendarManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/calendar/overrides/{date}",
+            CalendarManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/calendar/overrides/{date}",
+            CalendarManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
             "/api/v1/merchants",
             MerchantRead,
             false,
@@ -404,7 +476,32 @@ async fn build(
         }
         _ => String::new(),
     };
-    let path = route.path.replace("{id}", &id);
+    if route.method == Method::DELETE && route.path == "/api/v1/calendar/overrides/{date}" {
+        // Something to remove: the day's override, set by the caller's provider admin.
+        let admin = posdesk_core::authz::Principal::new(
+            own.0.users[&Role::ProviderAdmin].0,
+            Role::ProviderAdmin,
+            Some(own.0.id),
+            None,
+            None,
+        )
+        .unwrap();
+        let day = posdesk_server::api::calendars::parse_override(
+            "2031-06-02",
+            "closed",
+            None,
+            Some("盘点"),
+        )
+        .unwrap();
+        service::calendars::set_day(&Ctx::new(&app.state, &admin, "fixtures"), day)
+            .await
+            .map_err(err)
+            .unwrap();
+    }
+    let path = route
+        .path
+        .replace("{id}", &id)
+        .replace("{date}", "2031-06-02");
     let body = match (route.method.clone(), route.path) {
         (Method::POST, "/api/v1/providers") => {
             Some(json!({"name": format!("新服务商{n}"), "short_name": format!("新{n}")}))
@@ -429,6 +526,20 @@ async fn build(
             Some(json!({"title": "通知", "body": "内容", "audience": "staff"}))
         }
         (Method::PATCH, "/api/v1/announcements/{id}") => Some(json!({"title": format!("改{n}")})),
+        (Method::POST, "/api/v1/holiday-years") => Some(json!({
+            "schedule": format!("year 2031\nsource 测试通知 {n}\noff 2031-01-01 元旦 New Year's Day\n")
+        })),
+        (Method::PUT, "/api/v1/calendar") => Some(json!({
+            "weekly": {"mon": "08:00-18:00", "tue": "08:00-18:00", "wed": "08:00-18:00",
+                       "thu": "08:00-18:00", "fri": "08:00-18:00", "sat": "09:00-12:00", "sun": "closed"},
+            "makeup_weekday": "mon"
+        })),
+        (Method::POST, "/api/v1/calendar/import") => {
+            Some(json!({"content": "2031-05-06,off,团建\n2031-05-10,work,补班\n"}))
+        }
+        (Method::PUT, "/api/v1/calendar/overrides/{date}") => {
+            Some(json!({"rule": "hours", "hours": "09:00-12:00", "note": "盘点"}))
+        }
         (Method::POST, "/api/v1/webhooks") => {
             Some(json!({"url": "https://example.cn/hook", "events": ["*"]}))
         }

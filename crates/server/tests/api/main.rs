@@ -4,5 +4,6 @@ mod helpers;
 
 mod authz_matrix;
 mod bad_input;
+mod calendars;
 mod conventions;
 mod outbox;

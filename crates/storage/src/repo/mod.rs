@@ -3,6 +3,7 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod calendars;
 pub mod idempotency;
 pub mod jobs;
 pub mod merchants;
