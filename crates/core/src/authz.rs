@@ -112,6 +112,7 @@ impl Role {
                 HolidayRead,
                 CalendarRead,
                 CalendarManage,
+                ProfileManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -199,6 +200,8 @@ pub enum Permission {
     CalendarRead,
     /// Edit the provider's business hours and date overrides, import and export them.
     CalendarManage,
+    /// Edit the provider's own profile: licence, hotlines, service hours, warranty, fees, logo.
+    ProfileManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -26,6 +26,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("holiday_years", "year"),
     ("provider_calendars", "tenant_id"),
     ("calendar_overrides", "tenant_id, layer, day"),
+    ("provider_profiles", "tenant_id"),
+    ("provider_logos", "tenant_id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

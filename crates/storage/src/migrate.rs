@@ -24,6 +24,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_calendars.sql"),
         postgres: include_str!("../migrations/postgres/0002_calendars.sql"),
     },
+    Migration {
+        version: 3,
+        name: "provider_profiles",
+        sqlite: include_str!("../migrations/sqlite/0003_provider_profiles.sql"),
+        postgres: include_str!("../migrations/postgres/0003_provider_profiles.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

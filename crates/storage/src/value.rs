@@ -116,6 +116,14 @@ impl Row {
             _ => self.text(i).map(Some),
         }
     }
+    pub fn blob(&self, i: usize) -> Result<Vec<u8>> {
+        match self.at(i)? {
+            Value::Blob(v) => Ok(v.clone()),
+            other => Err(Error::Backend(format!(
+                "column {i}: expected blob, found {other:?}"
+            ))),
+        }
+    }
     pub fn bool(&self, i: usize) -> Result<bool> {
         self.int(i).map(|v| v != 0)
     }

@@ -251,6 +251,11 @@ impl LocalDate {
         self.days().checked_add(n).and_then(Self::from_days)
     }
 
+    /// Days from `earlier` to `self` (negative if `self` is before `earlier`).
+    pub fn days_since(self, earlier: LocalDate) -> i64 {
+        self.days() - earlier.days()
+    }
+
     /// The next day, if any.
     pub fn succ(self) -> Option<Self> {
         self.add_days(1)

@@ -122,6 +122,7 @@ macro_rules! text_newtype {
 pub mod identifiers;
 pub mod merchant;
 pub mod onboarding;
+pub mod provider;
 pub mod terminal;
 
 pub use identifiers::{

@@ -10,6 +10,7 @@ pub mod calendars;
 pub mod directory;
 pub mod dto;
 pub mod extract;
+pub mod profiles;
 pub mod providers;
 pub mod system;
 pub mod tokens;
@@ -42,6 +43,14 @@ pub fn router() -> Router<AppState> {
             get(providers::list).post(providers::create),
         )
         .route("/api/v1/providers/{id}", get(providers::get_one))
+        .route(
+            "/api/v1/providers/{id}/profile",
+            get(profiles::get).put(profiles::put),
+        )
+        .route(
+            "/api/v1/providers/{id}/logo",
+            get(profiles::get_logo).put(profiles::put_logo),
+        )
         .route("/api/v1/users", get(users::list).post(users::create))
         .route(
             "/api/v1/users/{id}",
@@ -105,6 +114,7 @@ pub fn router() -> Router<AppState> {
     paths(
         system::healthz, system::readyz, system::me,
         providers::list, providers::create, providers::get_one,
+        profiles::get, profiles::put, profiles::get_logo, profiles::put_logo,
         users::list, users::create, users::get_one, users::update, users::disable, users::enable, users::reset_password,
         tokens::list, tokens::create, tokens::revoke,
         announcements::list, announcements::create, announcements::get_one, announcements::update,

@@ -7,6 +7,7 @@ pub mod announcements;
 pub mod audit;
 pub mod calendars;
 pub mod directory;
+pub mod profiles;
 pub mod providers;
 pub mod tokens;
 pub mod users;

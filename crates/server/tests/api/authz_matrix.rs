@@ -89,6 +89,38 @@ fn routes() -> Vec<Route> {
             true,
             false,
         ),
+        r(
+            Method::GET,
+            "/api/v1/providers/{id}/profile",
+            ProviderRead,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/providers/{id}/profile",
+            ProfileManage,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/providers/{id}/logo",
+            ProviderRead,
+            true,
+            true,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/providers/{id}/logo",
+            ProfileManage,
+            true,
+            false,
+            false,
+        ),
         r(Method::GET, "/api/v1/users", UserRead, false, true, false),
         r(Method::POST, "/api/v1/users", UserManage, true, true, false),
         r(
@@ -403,6 +435,10 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     .await
     .map_err(err)
     .unwrap();
+    service::profiles::set_logo(&ctx, t.id, "image/png", TINY_PNG.to_vec())
+        .await
+        .map_err(err)
+        .unwrap();
     Fixtures {
         victim: victim.id.to_string(),
         announcement: a.id.to_string(),
@@ -413,7 +449,12 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
 struct Call {
     path: String,
     body: Option<Value>,
+    /// A raw (non-JSON) body and its content type.
+    raw: Option<(Vec<u8>, &'static str)>,
 }
+
+/// The smallest byte string that sniffs as PNG.
+pub const TINY_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
 async fn build(
     app: &TestApp,
@@ -526,6 +567,10 @@ async fn build(
             Some(json!({"title": "通知", "body": "内容", "audience": "staff"}))
         }
         (Method::PATCH, "/api/v1/announcements/{id}") => Some(json!({"title": format!("改{n}")})),
+        (Method::PUT, "/api/v1/providers/{id}/profile") => Some(json!({
+            "hotlines": ["0571-88886666"], "service_hours": "每日 8:00–20:00",
+            "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]
+        })),
         (Method::POST, "/api/v1/holiday-years") => Some(json!({
             "schedule": format!("year 2031\nsource 测试通知 {n}\noff 2031-01-01 元旦 New Year's Day\n")
         })),
@@ -546,7 +591,9 @@ async fn build(
         (Method::POST, _) => None,
         _ => None,
     };
-    Call { path, body }
+    let raw = (route.method == Method::PUT && route.path == "/api/v1/providers/{id}/logo")
+        .then(|| (TINY_PNG.to_vec(), "image/png"));
+    Call { path, body, raw }
 }
 
 fn classify(s: StatusCode) -> Expect {
@@ -621,7 +668,13 @@ async fn authz_matrix(app: TestApp) {
                 let call = build(&app, &route, role, target, (&app.a, &fa), (&app.b, &fb), n).await;
                 let token = app.token(&app.a, role);
                 let resp = app
-                    .call(route.method.clone(), &call.path, Some(&token), call.body)
+                    .call_raw(
+                        route.method.clone(),
+                        &call.path,
+                        &token,
+                        call.body,
+                        call.raw,
+                    )
                     .await;
                 let want = expect(&route, role, target);
                 let got = classify(resp.status);

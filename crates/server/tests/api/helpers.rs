@@ -149,6 +149,30 @@ impl TestApp {
         }
     }
 
+    /// A call with a JSON body, or a raw body with its content type.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        json: Option<Value>,
+        raw: Option<(Vec<u8>, &str)>,
+    ) -> Resp {
+        match raw {
+            Some((bytes, ct)) => {
+                self.call_with(
+                    method,
+                    path,
+                    Some(token),
+                    Some(bytes),
+                    &[("content-type", ct)],
+                )
+                .await
+            }
+            None => self.call(method, path, Some(token), json).await,
+        }
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.call(Method::GET, path, Some(token), None).await
     }

@@ -7,3 +7,4 @@ mod bad_input;
 mod calendars;
 mod conventions;
 mod outbox;
+mod profiles;

@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod idempotency;
 pub mod jobs;
 pub mod merchants;
+pub mod profiles;
 pub mod providers;
 pub mod sessions;
 pub mod terminals;
