@@ -113,6 +113,8 @@ impl Role {
                 CalendarRead,
                 CalendarManage,
                 ProfileManage,
+                ServicePointRead,
+                ServicePointManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -125,6 +127,7 @@ impl Role {
                 TerminalRead,
                 HolidayRead,
                 CalendarRead,
+                ServicePointRead,
             ],
             Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
                 SelfRead,
@@ -135,6 +138,7 @@ impl Role {
                 TerminalRead,
                 HolidayRead,
                 CalendarRead,
+                ServicePointRead,
             ],
             Role::Auditor => &[
                 SelfRead,
@@ -147,6 +151,7 @@ impl Role {
                 TerminalRead,
                 HolidayRead,
                 CalendarRead,
+                ServicePointRead,
             ],
             Role::MerchantUser => &[
                 SelfRead,
@@ -202,6 +207,10 @@ pub enum Permission {
     CalendarManage,
     /// Edit the provider's own profile: licence, hotlines, service hours, warranty, fees, logo.
     ProfileManage,
+    /// The provider's service points (服务网点).
+    ServicePointRead,
+    /// Create and edit service points, their hours, technicians and date overrides.
+    ServicePointManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -46,6 +46,7 @@ id_type!(MerchantId);
 id_type!(TerminalId);
 id_type!(TokenId);
 id_type!(AnnouncementId);
+id_type!(ServicePointId);
 id_type!(WebhookId);
 id_type!(SessionId);
 

@@ -28,6 +28,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("calendar_overrides", "tenant_id, layer, day"),
     ("provider_profiles", "tenant_id"),
     ("provider_logos", "tenant_id"),
+    ("service_points", "tenant_id, id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

@@ -30,6 +30,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_provider_profiles.sql"),
         postgres: include_str!("../migrations/postgres/0003_provider_profiles.sql"),
     },
+    Migration {
+        version: 4,
+        name: "service_points",
+        sqlite: include_str!("../migrations/sqlite/0004_service_points.sql"),
+        postgres: include_str!("../migrations/postgres/0004_service_points.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

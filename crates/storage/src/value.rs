@@ -69,6 +69,7 @@ id_values!(
     posdesk_core::ids::TerminalId,
     posdesk_core::ids::TokenId,
     posdesk_core::ids::AnnouncementId,
+    posdesk_core::ids::ServicePointId,
     posdesk_core::ids::WebhookId
 );
 

@@ -123,6 +123,7 @@ pub mod identifiers;
 pub mod merchant;
 pub mod onboarding;
 pub mod provider;
+pub mod service_point;
 pub mod terminal;
 
 pub use identifiers::{

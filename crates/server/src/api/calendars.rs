@@ -449,8 +449,18 @@ pub async fn days(
     caller: Caller,
     q: QueryMap,
 ) -> ApiResult<Json<DaysOut>> {
-    let year = match q.get("year") {
-        None => LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year()),
+    let year = year_param(&q)?;
+    let items = calendars::days(&super::ctx(&state, &caller), year).await?;
+    Ok(Json(DaysOut {
+        year,
+        items: items.into_iter().map(DayOut::from).collect(),
+    }))
+}
+
+/// `?year=YYYY`, default the current year.
+pub fn year_param(q: &QueryMap) -> ApiResult<i32> {
+    match q.get("year") {
+        None => Ok(LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year())),
         Some(y) => y.parse::<i32>().map_err(|_| {
             ApiError::invalid(
                 "year",
@@ -459,21 +469,19 @@ pub async fn days(
                     max: 2100,
                 },
             )
-        })?,
-    };
-    let items = calendars::days(&super::ctx(&state, &caller), year).await?;
-    Ok(Json(DaysOut {
-        year,
-        items: items
-            .into_iter()
-            .map(|d| DayOut {
-                date: d.date.to_string(),
-                kind: d.kind,
-                hours: d.hours.to_string(),
-                reason: d.reason.to_owned(),
-                note: d.note,
-                provisional: d.provisional,
-            })
-            .collect(),
-    }))
+        }),
+    }
+}
+
+impl From<calendars::DayView> for DayOut {
+    fn from(d: calendars::DayView) -> Self {
+        Self {
+            date: d.date.to_string(),
+            kind: d.kind,
+            hours: d.hours.to_string(),
+            reason: d.reason.to_owned(),
+            note: d.note,
+            provisional: d.provisional,
+        }
+    }
 }

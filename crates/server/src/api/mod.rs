@@ -12,6 +12,7 @@ pub mod dto;
 pub mod extract;
 pub mod profiles;
 pub mod providers;
+pub mod service_points;
 pub mod system;
 pub mod tokens;
 pub mod users;
@@ -92,6 +93,22 @@ pub fn router() -> Router<AppState> {
             "/api/v1/calendar/overrides/{date}",
             axum::routing::put(calendars::set_day).delete(calendars::remove_day),
         )
+        .route(
+            "/api/v1/service-points",
+            get(service_points::list).post(service_points::create),
+        )
+        .route(
+            "/api/v1/service-points/{id}",
+            get(service_points::get_one).put(service_points::update),
+        )
+        .route(
+            "/api/v1/service-points/{id}/calendar/days",
+            get(service_points::days),
+        )
+        .route(
+            "/api/v1/service-points/{id}/calendar/overrides/{date}",
+            axum::routing::put(service_points::set_day).delete(service_points::remove_day),
+        )
         .route("/api/v1/merchants", get(directory::merchants))
         .route("/api/v1/merchants/{id}", get(directory::merchant))
         .route("/api/v1/terminals", get(directory::terminals))
@@ -115,6 +132,8 @@ pub fn router() -> Router<AppState> {
         system::healthz, system::readyz, system::me,
         providers::list, providers::create, providers::get_one,
         profiles::get, profiles::put, profiles::get_logo, profiles::put_logo,
+        service_points::list, service_points::create, service_points::get_one, service_points::update,
+        service_points::days, service_points::set_day, service_points::remove_day,
         users::list, users::create, users::get_one, users::update, users::disable, users::enable, users::reset_password,
         tokens::list, tokens::create, tokens::revoke,
         announcements::list, announcements::create, announcements::get_one, announcements::update,

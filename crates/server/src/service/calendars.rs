@@ -7,12 +7,14 @@ use posdesk_core::calendar::{
     Calendar, DayEntry, DayHours, DayOverride, HolidaySchedule, LocalDate, OverrideLayer,
     ScheduleParseError, Weekday, WeeklyHours, import_days, to_csv, to_ical,
 };
-use posdesk_core::ids::TenantId;
+use posdesk_core::ids::{ServicePointId, TenantId};
+use posdesk_core::registry::service_point::calendar_layer;
 use posdesk_core::{FieldError, Rule};
 use posdesk_storage::repo::calendars::{
     self, CalendarSettings, ChangeOverrides, HolidayYear, LoadHolidayYears, OverridesChanged,
     PROVIDER_LAYER, SetCalendarSettings, StoredOverride,
 };
+use posdesk_storage::repo::service_points;
 use serde::Serialize;
 
 use super::Ctx;
@@ -176,7 +178,7 @@ fn tenant(scope: &Scope) -> ApiResult<TenantId> {
     scope.tenant().ok_or(ApiError::NotFound)
 }
 
-fn weekly_to_text(w: &WeeklyHours) -> String {
+pub(crate) fn weekly_to_text(w: &WeeklyHours) -> String {
     let map: serde_json::Map<String, serde_json::Value> = Weekday::ALL
         .iter()
         .map(|d| (d.as_str().to_owned(), w.get(*d).to_string().into()))
@@ -184,7 +186,7 @@ fn weekly_to_text(w: &WeeklyHours) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
-fn weekly_from_text(s: &str) -> ApiResult<WeeklyHours> {
+pub(crate) fn weekly_from_text(s: &str) -> ApiResult<WeeklyHours> {
     let bad = |e: String| ApiError::Internal(format!("stored weekly hours: {e}"));
     let map: std::collections::BTreeMap<String, String> =
         serde_json::from_str(s).map_err(|e| bad(e.to_string()))?;
@@ -233,17 +235,32 @@ struct Loaded {
     settings: Option<CalendarSettings>,
     overrides: Vec<StoredOverride>,
     years: Vec<HolidayYear>,
+    /// For a service point's calendar: its weekly hours (text) and its own overrides.
+    service_point: Option<(String, Vec<StoredOverride>)>,
 }
 
-async fn load(state: &AppState, scope: Scope) -> ApiResult<Loaded> {
+async fn load(
+    state: &AppState,
+    scope: Scope,
+    service_point: Option<ServicePointId>,
+) -> ApiResult<Loaded> {
     Ok(state
         .store
         .read(move |c| {
             Box::pin(async move {
+                let sp = match service_point {
+                    Some(id) => {
+                        let sp = service_points::get(c, &scope, id).await?;
+                        let layer = calendar_layer(&id.to_string());
+                        Some((sp.weekly, calendars::overrides(c, &scope, &layer).await?))
+                    }
+                    None => None,
+                };
                 Ok(Loaded {
                     settings: calendars::settings(c, &scope).await?,
                     overrides: calendars::overrides(c, &scope, PROVIDER_LAYER).await?,
                     years: calendars::holiday_years(c).await?,
+                    service_point: sp,
                 })
             })
         })
@@ -277,12 +294,24 @@ fn assemble(tenant_id: TenantId, l: &Loaded) -> ApiResult<(ProviderCalendar, Cal
         .into_iter()
         .filter(|y| !schedule.contains_year(*y))
         .collect();
-    let cal = Calendar::builder()
+    let mut builder = Calendar::builder()
         .schedule(schedule)
-        .weekly(weekly.clone())
         .makeup_weekday(makeup)
-        .layer(layer)
-        .build();
+        .layer(layer);
+    builder = match &l.service_point {
+        // A service point keeps its own opening hours; the provider's overrides apply, and its
+        // own overrides lie on top of them.
+        Some((sp_weekly, sp_overrides)) => {
+            let mut sp_layer = OverrideLayer::new("service_point");
+            for o in sp_overrides {
+                let v = from_stored(o)?;
+                sp_layer.set(v.date, v.rule, v.note);
+            }
+            builder.weekly(weekly_from_text(sp_weekly)?).layer(sp_layer)
+        }
+        None => builder.weekly(weekly.clone()),
+    };
+    let cal = builder.build();
     let view = ProviderCalendar {
         tenant_id,
         weekly: Weekday::ALL
@@ -301,15 +330,95 @@ fn assemble(tenant_id: TenantId, l: &Loaded) -> ApiResult<(ProviderCalendar, Cal
 pub async fn get(ctx: &Ctx<'_>) -> ApiResult<ProviderCalendar> {
     let scope = ctx.authorize(Permission::CalendarRead)?;
     let t = tenant(&scope)?;
-    let l = load(ctx.state, scope).await?;
+    let l = load(ctx.state, scope, None).await?;
     Ok(assemble(t, &l)?.0)
 }
 
 /// The working-day calendar a tenant's clocks run on: national arrangements, the provider's
 /// weekly hours, make-up weekday and overrides. The one way the product builds a `Calendar`.
 pub async fn for_tenant(state: &AppState, tenant_id: TenantId) -> ApiResult<Calendar> {
-    let l = load(state, Scope::Tenant(tenant_id)).await?;
+    let l = load(state, Scope::Tenant(tenant_id), None).await?;
     Ok(assemble(tenant_id, &l)?.1)
+}
+
+/// The calendar for work at a service point: its opening hours, the provider's overrides and
+/// the service point's own on top.
+pub async fn for_service_point(
+    state: &AppState,
+    tenant_id: TenantId,
+    id: ServicePointId,
+) -> ApiResult<Calendar> {
+    let l = load(state, Scope::Tenant(tenant_id), Some(id)).await?;
+    Ok(assemble(tenant_id, &l)?.1)
+}
+
+/// A service point's date overrides.
+pub async fn service_point_overrides(
+    ctx: &Ctx<'_>,
+    id: ServicePointId,
+) -> ApiResult<Vec<DayOverrideView>> {
+    let scope = ctx.authorize(Permission::ServicePointRead)?;
+    tenant(&scope)?;
+    let l = load(ctx.state, scope, Some(id)).await?;
+    l.service_point
+        .map(|(_, o)| o)
+        .unwrap_or_default()
+        .iter()
+        .map(from_stored)
+        .collect()
+}
+
+/// Every day of `year` at a service point.
+pub async fn service_point_days(
+    ctx: &Ctx<'_>,
+    id: ServicePointId,
+    year: i32,
+) -> ApiResult<Vec<DayView>> {
+    let scope = ctx.authorize(Permission::ServicePointRead)?;
+    let t = tenant(&scope)?;
+    check_year(year)?;
+    let l = load(ctx.state, scope, Some(id)).await?;
+    Ok(day_views(&assemble(t, &l)?.1, year))
+}
+
+/// Sets or removes one date's override at a service point (its provider admin).
+pub async fn change_service_point_day(
+    ctx: &Ctx<'_>,
+    id: ServicePointId,
+    set: Option<DayOverrideView>,
+    remove: Option<LocalDate>,
+) -> ApiResult<OverridesChanged> {
+    let scope = ctx.authorize(Permission::ServicePointManage)?;
+    let t = tenant(&scope)?;
+    // The service point must be the caller's (404 otherwise).
+    ctx.state
+        .store
+        .read(move |c| Box::pin(async move { service_points::get(c, &scope, id).await }))
+        .await?;
+    ctx.write(
+        ctx.meta(),
+        ChangeOverrides {
+            tenant: t,
+            layer: calendar_layer(&id.to_string()),
+            set: set.iter().map(to_stored).collect(),
+            remove: remove.iter().map(|d| d.to_string()).collect(),
+            remove_others: false,
+        },
+    )
+    .await
+}
+
+fn check_year(year: i32) -> ApiResult<()> {
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::invalid(
+            "year",
+            Rule::Range {
+                min: 2000,
+                max: 2100,
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// One day as the calendar decides it.
@@ -330,16 +439,8 @@ pub struct DayView {
 pub async fn days(ctx: &Ctx<'_>, year: i32) -> ApiResult<Vec<DayView>> {
     let scope = ctx.authorize(Permission::CalendarRead)?;
     let t = tenant(&scope)?;
-    if !(2000..=2100).contains(&year) {
-        return Err(ApiError::invalid(
-            "year",
-            Rule::Range {
-                min: 2000,
-                max: 2100,
-            },
-        ));
-    }
-    let l = load(ctx.state, scope).await?;
+    check_year(year)?;
+    let l = load(ctx.state, scope, None).await?;
     let cal = assemble(t, &l)?.1;
     Ok(day_views(&cal, year))
 }

@@ -9,6 +9,7 @@ pub mod calendars;
 pub mod directory;
 pub mod profiles;
 pub mod providers;
+pub mod service_points;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

@@ -309,6 +309,62 @@ fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/service-points",
+            ServicePointRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/service-points",
+            ServicePointManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/service-points/{id}",
+            ServicePointRead,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/service-points/{id}",
+            ServicePointManage,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/service-points/{id}/calendar/days",
+            ServicePointRead,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/service-points/{id}/calendar/overrides/{date}",
+            ServicePointManage,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/service-points/{id}/calendar/overrides/{date}",
+            ServicePointManage,
+            true,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
             "/api/v1/merchants",
             MerchantRead,
             false,
@@ -388,6 +444,7 @@ fn expect(route: &Route, role: Role, target: Target) -> Expect {
 /// Records the matrix touches in one tenant.
 struct Fixtures {
     victim: String,
+    service_point: String,
     announcement: String,
     webhook: String,
 }
@@ -439,11 +496,32 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
         .await
         .map_err(err)
         .unwrap();
+    let sp = service::service_points::create(
+        &ctx,
+        sp_input(&format!("西湖网点 {}", t.id.uuid().simple())),
+    )
+    .await
+    .map_err(err)
+    .unwrap();
     Fixtures {
+        service_point: sp.id.to_string(),
         victim: victim.id.to_string(),
         announcement: a.id.to_string(),
         webhook: w.webhook.id.to_string(),
     }
+}
+
+fn sp_input(name: &str) -> service::service_points::ServicePointInput {
+    posdesk_server::api::service_points::parse_service_point(
+        serde_json::from_value(sp_body(name)).unwrap(),
+    )
+    .map_err(err)
+    .unwrap()
+}
+
+fn sp_body(name: &str) -> Value {
+    json!({"name": name, "division_code": "330106", "address": "文三路 90 号",
+           "skills": ["install", "hardware_repair"]})
 }
 
 struct Call {
@@ -474,6 +552,7 @@ async fn build(
         p if p.starts_with("/api/v1/users/") => f.victim.clone(),
         p if p.starts_with("/api/v1/announcements/") => f.announcement.clone(),
         p if p.starts_with("/api/v1/webhooks/") => f.webhook.clone(),
+        p if p.starts_with("/api/v1/service-points/") => f.service_point.clone(),
         p if p.starts_with("/api/v1/merchants/") => match target {
             Target::SiblingMerchant => t.other_merchant.to_string(),
             _ => t.merchant.to_string(),
@@ -539,6 +618,36 @@ async fn build(
             .map_err(err)
             .unwrap();
     }
+    if route.method == Method::DELETE
+        && route.path == "/api/v1/service-points/{id}/calendar/overrides/{date}"
+        && target != Target::Other
+    {
+        let admin = posdesk_core::authz::Principal::new(
+            own.0.users[&Role::ProviderAdmin].0,
+            Role::ProviderAdmin,
+            Some(own.0.id),
+            None,
+            None,
+        )
+        .unwrap();
+        let day = posdesk_server::api::calendars::parse_override(
+            "2031-06-02",
+            "closed",
+            None,
+            Some("盘点"),
+        )
+        .unwrap();
+        let sp = posdesk_core::ids::ServicePointId::parse("id", &own.1.service_point).unwrap();
+        service::calendars::change_service_point_day(
+            &Ctx::new(&app.state, &admin, "fixtures"),
+            sp,
+            Some(day),
+            None,
+        )
+        .await
+        .map_err(err)
+        .unwrap();
+    }
     let path = route
         .path
         .replace("{id}", &id)
@@ -571,6 +680,11 @@ async fn build(
             "hotlines": ["0571-88886666"], "service_hours": "每日 8:00–20:00",
             "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]
         })),
+        (Method::POST, "/api/v1/service-points") => Some(sp_body(&format!("新网点 {n}"))),
+        (Method::PUT, "/api/v1/service-points/{id}") => Some(sp_body(&format!("改名网点 {n}"))),
+        (Method::PUT, "/api/v1/service-points/{id}/calendar/overrides/{date}") => {
+            Some(json!({"rule": "closed", "note": "盘点"}))
+        }
         (Method::POST, "/api/v1/holiday-years") => Some(json!({
             "schedule": format!("year 2031\nsource 测试通知 {n}\noff 2031-01-01 元旦 New Year's Day\n")
         })),
@@ -639,6 +753,7 @@ async fn authz_matrix(app: TestApp) {
         app.b.terminal.to_string(),
         fb.victim.clone(),
         fb.announcement.clone(),
+        fb.service_point.clone(),
     ];
     let mut n = 0;
     let mut failures = Vec::new();

@@ -8,3 +8,4 @@ mod calendars;
 mod conventions;
 mod outbox;
 mod profiles;
+mod service_points;

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod merchants;
 pub mod profiles;
 pub mod providers;
+pub mod service_points;
 pub mod sessions;
 pub mod terminals;
 pub mod throttle;
