@@ -115,6 +115,7 @@ impl Role {
                 ProfileManage,
                 ServicePointRead,
                 ServicePointManage,
+                TerminalImport,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -211,6 +212,8 @@ pub enum Permission {
     ServicePointRead,
     /// Create and edit service points, their hours, technicians and date overrides.
     ServicePointManage,
+    /// Bulk-import terminals into the provider's registry.
+    TerminalImport,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -36,6 +36,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_service_points.sql"),
         postgres: include_str!("../migrations/postgres/0004_service_points.sql"),
     },
+    Migration {
+        version: 5,
+        name: "terminal_registry",
+        sqlite: include_str!("../migrations/sqlite/0005_terminal_registry.sql"),
+        postgres: include_str!("../migrations/postgres/0005_terminal_registry.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

@@ -120,6 +120,7 @@ macro_rules! text_newtype {
 }
 
 pub mod identifiers;
+pub mod import;
 pub mod merchant;
 pub mod onboarding;
 pub mod provider;

@@ -7,6 +7,7 @@ pub mod announcements;
 pub mod audit;
 pub mod calendars;
 pub mod directory;
+pub mod imports;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;

@@ -6,6 +6,7 @@ mod authz_matrix;
 mod bad_input;
 mod calendars;
 mod conventions;
+mod imports;
 mod outbox;
 mod profiles;
 mod service_points;
