@@ -295,13 +295,30 @@ impl Client {
         body: Option<String>,
         extra: &[(&str, &str)],
     ) -> Page {
+        let body = body.map(|b| {
+            (
+                b.into_bytes(),
+                "application/x-www-form-urlencoded".to_owned(),
+            )
+        });
+        self.send_body(method, path, body, extra).await
+    }
+
+    /// A request with a body of the given content type.
+    async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(Vec<u8>, String)>,
+        extra: &[(&str, &str)],
+    ) -> Page {
         let mut req = Request::builder().method(method).uri(path);
         if !self.jar.is_empty() {
             let cookies: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
             req = req.header(header::COOKIE, cookies.join("; "));
         }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some((_, ct)) = &body {
+            req = req.header(header::CONTENT_TYPE, ct.as_str());
         }
         for (k, v) in extra {
             req = req.header(*k, *v);
@@ -310,7 +327,7 @@ impl Client {
             .router
             .clone()
             .oneshot(
-                req.body(body.map(Body::from).unwrap_or_else(Body::empty))
+                req.body(body.map(|(b, _)| Body::from(b)).unwrap_or_else(Body::empty))
                     .unwrap(),
             )
             .await
@@ -373,6 +390,40 @@ impl Client {
     ) -> Page {
         let body = serde_urlencoded::to_string(fields).unwrap();
         self.send(Method::POST, path, Some(body), headers).await
+    }
+
+    /// A `multipart/form-data` POST as a browser sends a form with a file input: text
+    /// `fields` (the CSRF token is not added) and `files` as (field, file name, bytes).
+    async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "----posdesk-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        self.send_body(Method::POST, path, Some((body, ct)), &[])
+            .await
     }
 
     async fn login(&mut self, login: &str, password: &str) -> Page {
@@ -653,18 +704,63 @@ async fn every_page_answers_per_role(loc: Location) {
     css.expect(StatusCode::OK);
     assert!(css.has("@media (max-width: 700px)"));
 
-    let pages: [(&str, Permission, &str); 7] = [
-        ("/users", Permission::UserRead, "nav-users"),
-        ("/audit", Permission::AuditRead, "nav-audit"),
+    // (page, the permission it needs, its navigation entry, the permission the entry needs)
+    let pages: [(&str, Permission, &str, Permission); 9] = [
+        (
+            "/users",
+            Permission::UserRead,
+            "nav-users",
+            Permission::UserRead,
+        ),
+        (
+            "/audit",
+            Permission::AuditRead,
+            "nav-audit",
+            Permission::AuditRead,
+        ),
         (
             "/announcements",
             Permission::AnnouncementRead,
             "nav-announcements",
+            Permission::AnnouncementRead,
         ),
-        ("/providers", Permission::ProviderRead, "nav-providers"),
-        ("/merchants", Permission::MerchantRead, "nav-merchants"),
-        ("/terminals", Permission::TerminalRead, "nav-terminals"),
-        ("/account", Permission::SelfRead, "nav-account"),
+        (
+            "/providers",
+            Permission::ProviderRead,
+            "nav-providers",
+            Permission::ProviderCreate,
+        ),
+        (
+            "/merchants",
+            Permission::MerchantRead,
+            "nav-merchants",
+            Permission::MerchantRead,
+        ),
+        (
+            "/terminals",
+            Permission::TerminalRead,
+            "nav-terminals",
+            Permission::TerminalRead,
+        ),
+        (
+            "/calendar",
+            Permission::CalendarRead,
+            "nav-calendar",
+            Permission::CalendarRead,
+        ),
+        // Every staff role may read the national years; only their loader has them in the nav.
+        (
+            "/holidays",
+            Permission::HolidayRead,
+            "nav-holidays",
+            Permission::HolidayManage,
+        ),
+        (
+            "/account",
+            Permission::SelfRead,
+            "nav-account",
+            Permission::SelfRead,
+        ),
     ];
     for role in WEB_ROLES {
         let mut c = app.client();
@@ -681,7 +777,7 @@ async fn every_page_answers_per_role(loc: Location) {
             ],
         );
         assert!(home.has(&greeting), "{role:?}: {greeting}");
-        for (path, permission, nav) in pages {
+        for (path, permission, nav, nav_permission) in pages {
             let p = c.get(path).await;
             let allowed = role.allows(permission);
             let expected = if allowed {
@@ -693,16 +789,47 @@ async fn every_page_answers_per_role(loc: Location) {
             if !allowed {
                 assert!(p.has(&zh().t("error-forbidden")));
             }
-            let nav_permission = if nav == "nav-providers" {
-                Permission::ProviderCreate
-            } else {
-                permission
-            };
             assert_eq!(
                 home.has(&format!("id=\"{nav}\"")),
                 role.allows(nav_permission),
                 "{role:?}: navigation entry {nav}"
             );
+        }
+        // The calendar's other pages: a year, the downloads.
+        for path in [
+            "/calendar?year=2027",
+            "/calendar/export.csv",
+            "/calendar/export.ics",
+        ] {
+            let p = c.get(path).await;
+            let expected = if role.allows(Permission::CalendarRead) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(p.status, expected, "{role:?} GET {path}: {}", p.body);
+        }
+        // The forms are shown only to the roles that may use them.
+        if role.allows(Permission::CalendarRead) {
+            let p = c.get("/calendar").await;
+            let manage = role.allows(Permission::CalendarManage);
+            for form in ["hours-form", "override-form", "import-form"] {
+                assert_eq!(
+                    p.has(&format!("id=\"{form}\"")),
+                    manage,
+                    "{role:?}: #{form}"
+                );
+            }
+            assert!(p.has("id=\"export-csv\"") && p.has("id=\"months\""));
+        }
+        if role.allows(Permission::HolidayRead) {
+            let p = c.get("/holidays").await;
+            assert_eq!(
+                p.has("id=\"load-holidays-form\""),
+                role.allows(Permission::HolidayManage),
+                "{role:?}: the load form"
+            );
+            assert!(p.has("id=\"year-2026\""), "{role:?}: 2026 is listed");
         }
         // Merchant users see only published announcements for merchants.
         if role == Role::MerchantUser {
@@ -1252,12 +1379,650 @@ async fn forms_work_and_show_errors_in_place(loc: Location) {
     assert!(p.has("<html lang=\"en\">") && p.has(&Tr::new(Locale::En).t("login-title")));
 }
 
+/// The value of attribute `attr` of the element with id `id` (the first one), HTML as written.
+fn attr_of(body: &str, id: &str, attr: &str) -> Option<String> {
+    let at = body.find(&format!("id=\"{id}\""))?;
+    let start = body[..at].rfind('<')?;
+    let end = at + body[at..].find('>')?;
+    let tag = &body[start..end];
+    let from = tag.find(&format!(" {attr}=\""))? + attr.len() + 3;
+    let len = tag[from..].find('"')?;
+    Some(tag[from..from + len].to_owned())
+}
+
+async fn calendar_of(app: &App) -> service::calendars::ProviderCalendar {
+    let admin = user_by_login(&app.state, app.seed.login(Role::ProviderAdmin))
+        .await
+        .unwrap();
+    let principal = admin.principal().unwrap();
+    let ctx = Ctx::new(&app.state, &principal, "test");
+    service::calendars::get(&ctx).await.map_err(fail).unwrap()
+}
+
+/// The calendar pages' forms: weekly hours (with a stale version), date overrides, import
+/// (good, bad, not UTF-8, replace), export, and the national years loaded by the platform admin.
+async fn calendar_forms_work(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+
+    // The year's grid: national holidays and make-up days from the built-in 2026 notice.
+    let p = admin.get("/calendar?year=2026").await;
+    p.expect(StatusCode::OK);
+    let oct1 = attr_of(&p.body, "day-2026-10-01", "class").unwrap();
+    assert!(
+        oct1.contains("day-off") && oct1.contains("r-holiday"),
+        "{oct1}"
+    );
+    let title = attr_of(&p.body, "day-2026-10-01", "title").unwrap();
+    assert!(
+        title.contains("国庆节") && title.contains(&tr.t("day-kind-off")),
+        "{title}"
+    );
+    let sep20 = attr_of(&p.body, "day-2026-09-20", "class").unwrap();
+    assert!(
+        sep20.contains("day-work") && sep20.contains("r-makeup"),
+        "{sep20}"
+    );
+    assert!(
+        attr_of(&p.body, "day-2026-03-14", "class")
+            .unwrap()
+            .contains("day-off r-weekly")
+    );
+    assert!(
+        attr_of(&p.body, "day-2026-03-11", "class")
+            .unwrap()
+            .contains("day-work r-weekly")
+    );
+    assert_eq!(p.body.matches("class=\"month\"").count(), 12);
+    assert!(p.has("href=\"/calendar?year=2025\"") && p.has("href=\"/calendar?year=2027\""));
+    assert_eq!(
+        attr_of(&p.body, "hours-sat", "value").as_deref(),
+        Some("closed")
+    );
+    assert_eq!(
+        attr_of(&p.body, "hours-mon", "value").as_deref(),
+        Some("08:00-18:00")
+    );
+    // A year without a loaded arrangement is provisional, and the page says so.
+    let p = admin.get("/calendar?year=2030").await;
+    p.expect(StatusCode::OK);
+    let warning = p
+        .body
+        .split("id=\"calendar-warning\">")
+        .nth(1)
+        .and_then(|w| w.split("</div>").next())
+        .unwrap_or_default();
+    assert!(warning.contains("2030"), "{warning}");
+    let d = attr_of(&p.body, "day-2030-10-02", "class").unwrap();
+    assert!(d.contains("r-provisional") && d.contains("day-prov"), "{d}");
+    admin
+        .get("/calendar?year=1999")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    admin
+        .get("/calendar?year=abc")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Weekly hours: saved with the version read, a stale version refused with the input kept.
+    let mut week = vec![
+        ("weekly.mon", "08:30-12:00,13:00-17:30"),
+        ("weekly.tue", "08:30-17:30"),
+        ("weekly.wed", "08:30-17:30"),
+        ("weekly.thu", "08:30-17:30"),
+        ("weekly.fri", "08:30-17:30"),
+        ("weekly.sat", "09:00-12:00"),
+        ("weekly.sun", "closed"),
+        ("makeup_weekday", "fri"),
+        ("year", "2026"),
+    ];
+    let version = attr_of(&admin.get("/calendar").await.body, "hours-version", "value").unwrap();
+    assert_eq!(version, "0", "the defaults are in force");
+    let mut form = week.clone();
+    form.push(("version", &version));
+    admin
+        .post("/calendar/hours", &form)
+        .await
+        .redirects_to("/calendar?year=2026");
+    let p = admin.get("/calendar?year=2026").await;
+    assert!(p.has(&tr.t("flash-calendar-hours-saved")));
+    assert_eq!(
+        attr_of(&p.body, "hours-sat", "value").as_deref(),
+        Some("09:00-12:00")
+    );
+    let cal = calendar_of(&app).await;
+    assert_eq!(cal.version, 1);
+    assert_eq!(cal.makeup_weekday, posdesk_core::calendar::Weekday::Fri);
+    assert_eq!(
+        attr_of(&p.body, "hours-version", "value").as_deref(),
+        Some("1")
+    );
+    assert!(
+        attr_of(&p.body, "day-2026-03-14", "class")
+            .unwrap()
+            .contains("day-work"),
+        "Saturdays now open"
+    );
+    week[5] = ("weekly.sat", "10:00-12:00");
+    let mut form = week.clone();
+    form.push(("version", "0"));
+    let p = admin.post("/calendar/hours", &form).await;
+    p.expect(StatusCode::PRECONDITION_FAILED);
+    assert!(
+        p.has(&tr.t("error-stale")) && p.has("value=\"10:00-12:00\""),
+        "{}",
+        p.body
+    );
+    assert_eq!(calendar_of(&app).await.version, 1, "nothing was saved");
+    // Bad hours name the weekday; a week without hours is refused with its own message.
+    let mut form = week.clone();
+    form[0] = ("weekly.mon", "8-18");
+    form.push(("version", "1"));
+    let p = admin.post("/calendar/hours", &form).await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let mon = tr.ta("field-weekday-hours", &[("day", tr.t("weekday-mon"))]);
+    assert!(
+        p.has(&mon) && p.has(&tr.t("rule-pattern")) && p.has("value=\"8-18\""),
+        "{}",
+        p.body
+    );
+    let mut closed: Vec<(&str, &str)> = week
+        .iter()
+        .map(|(k, v)| {
+            if k.starts_with("weekly.") {
+                (*k, "closed")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    closed.push(("version", "1"));
+    let p = admin.post("/calendar/hours", &closed).await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("calendar-error-no-hours")));
+
+    // A date override: added, listed, the day cell changed; errors stay on the form.
+    admin
+        .post(
+            "/calendar/overrides",
+            &[
+                ("date", "2026-03-11"),
+                ("rule", "closed"),
+                ("hours", ""),
+                ("note", "年会"),
+                ("year", "2026"),
+            ],
+        )
+        .await
+        .redirects_to("/calendar?year=2026");
+    let p = admin.get("/calendar?year=2026").await;
+    assert!(p.has(&tr.t("flash-calendar-override-saved")));
+    assert!(p.has("id=\"override-2026-03-11\"") && p.has("年会"));
+    let cell = attr_of(&p.body, "day-2026-03-11", "class").unwrap();
+    assert!(
+        cell.contains("day-off") && cell.contains("r-override"),
+        "{cell}"
+    );
+    assert!(
+        attr_of(&p.body, "day-2026-03-11", "title")
+            .unwrap()
+            .contains("年会")
+    );
+    admin
+        .post(
+            "/calendar/overrides",
+            &[
+                ("date", "2027-01-09"),
+                ("rule", "hours"),
+                ("hours", "09:00-12:00"),
+                ("note", ""),
+            ],
+        )
+        .await
+        .redirects_to("/calendar?year=2027");
+    let p = admin.get("/calendar?year=2027").await;
+    assert!(
+        attr_of(&p.body, "day-2027-01-09", "class")
+            .unwrap()
+            .contains("day-work r-override")
+    );
+    let p = admin
+        .post(
+            "/calendar/overrides",
+            &[
+                ("date", "2026-04-01"),
+                ("rule", "hours"),
+                ("hours", ""),
+                ("note", "x"),
+            ],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.has(&tr.ta(
+            "error-field",
+            &[
+                ("field", tr.t("field-hours")),
+                ("rule", tr.t("rule-required"))
+            ]
+        )) && p.has("value=\"2026-04-01\""),
+        "{}",
+        p.body
+    );
+    let p = admin
+        .post(
+            "/calendar/overrides",
+            &[("date", "2026-02-30"), ("rule", "closed")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("field-date")) && p.has("id=\"override-error\""));
+    let long = "长".repeat(101);
+    let p = admin
+        .post(
+            "/calendar/overrides",
+            &[("date", "2026-04-01"), ("rule", "closed"), ("note", &long)],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.ta("rule-too-long", &[("max", "100".into())])));
+
+    // Removal, and removing what is gone.
+    admin
+        .post("/calendar/overrides/2026-03-11/remove", &[("year", "2026")])
+        .await
+        .redirects_to("/calendar?year=2026");
+    let p = admin.get("/calendar?year=2026").await;
+    assert!(p.has(&tr.t("flash-calendar-override-removed")));
+    assert!(!p.has("id=\"override-2026-03-11\""));
+    assert!(
+        attr_of(&p.body, "day-2026-03-11", "class")
+            .unwrap()
+            .contains("day-work")
+    );
+    let p = admin
+        .post("/calendar/overrides/2026-03-11/remove", &[])
+        .await;
+    p.expect(StatusCode::NOT_FOUND);
+    assert!(p.has(&tr.ta("calendar-override-gone", &[("date", "2026-03-11".into())])));
+    admin
+        .post("/calendar/overrides/not-a-date/remove", &[])
+        .await
+        .expect(StatusCode::NOT_FOUND);
+
+    // Import: a CSV file (with a BOM, as Excel writes it), counted in the flash.
+    let csrf = admin.csrf();
+    let csv =
+        "\u{feff}date,kind,name\n2026-05-06,off,团建\n2026-05-09,off,团建\n2027-01-09,work,\n";
+    let p = admin
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &csrf), ("year", "2026"), ("content", "")],
+            &[("file", "days.csv", csv.as_bytes())],
+        )
+        .await;
+    p.redirects_to("/calendar?year=2026");
+    let p = admin.get("/calendar?year=2026").await;
+    let counts = tr.ta(
+        "flash-calendar-imported",
+        &[
+            ("added", "2".into()),
+            ("replaced", "1".into()),
+            ("removed", "0".into()),
+            ("unchanged", "0".into()),
+        ],
+    );
+    assert!(p.has(&counts), "{counts}\n{}", p.body);
+    assert!(p.has("id=\"override-2026-05-06\"") && p.has("团建"));
+    // A bad file names its line; nothing is stored; pasted content is kept.
+    let bad = "date,kind,name\n2026-06-01,off,a\n2026-06-31,off,b\n";
+    let p = admin
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &csrf), ("content", bad)],
+            &[("file", "", b"")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("id=\"import-error\"") && p.has(&tr.t("field-import-file")));
+    assert!(p.has("第 3 行有误"), "{}", p.body);
+    assert!(
+        p.has("2026-06-31,off,b\n</textarea>"),
+        "the pasted content is kept"
+    );
+    assert!(
+        !calendar_of(&app)
+            .await
+            .overrides
+            .iter()
+            .any(|o| o.date.to_string() == "2026-06-01")
+    );
+    let p = admin
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &csrf)],
+            &[("file", "gbk.csv", b"2026-06-01,off,\xc4\xea\xbb\xe1\n")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.t("calendar-import-not-utf8")));
+    let p = admin
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &csrf), ("content", "  ")],
+            &[],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has(&tr.ta(
+        "error-field",
+        &[
+            ("field", tr.t("field-import-file")),
+            ("rule", tr.t("rule-required"))
+        ]
+    )));
+    // iCalendar, replacing everything else.
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261224\r\nSUMMARY:盘点\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    admin
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &csrf), ("replace", "on")],
+            &[("file", "days.ics", ics.as_bytes())],
+        )
+        .await
+        .redirects_to("/calendar");
+    let cal = calendar_of(&app).await;
+    assert_eq!(
+        cal.overrides
+            .iter()
+            .map(|o| o.date.to_string())
+            .collect::<Vec<_>>(),
+        ["2026-12-24"]
+    );
+    let p = admin.get("/calendar?year=2026").await;
+    assert!(p.has(&tr.ta(
+        "flash-calendar-imported",
+        &[
+            ("added", "1".into()),
+            ("replaced", "0".into()),
+            ("removed", "3".into()),
+            ("unchanged", "0".into()),
+        ],
+    )));
+
+    // Export: downloads with the right content type.
+    let p = admin.get("/calendar/export.csv").await;
+    p.expect(StatusCode::OK);
+    assert!(
+        p.body.starts_with("date,kind,name\n") && p.has("2026-12-24,off,盘点"),
+        "{}",
+        p.body
+    );
+    let mut raw = app.client();
+    raw.jar = admin.jar.clone();
+    let res = raw
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/calendar/export.ics")
+                .header(
+                    header::COOKIE,
+                    raw.jar
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "text/calendar; charset=utf-8"
+    );
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("attachment; filename=\"posdesk-calendar.ics\"")
+    );
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("DTSTART;VALUE=DATE:20261224"));
+    let res = raw
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/calendar/export.csv")
+                .header(
+                    header::COOKIE,
+                    raw.jar
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+
+    // Staff who may only read see the calendar and download it, but cannot change it.
+    let mut agent = app.client();
+    agent.sign_in(app.seed.login(Role::Agent)).await;
+    let p = agent.get("/calendar?year=2026").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"weekly-facts\"") && !p.has("id=\"hours-form\"") && p.has("盘点"));
+    agent
+        .get("/calendar/export.csv")
+        .await
+        .expect(StatusCode::OK);
+    let p = agent
+        .post(
+            "/calendar/overrides",
+            &[("date", "2026-04-01"), ("rule", "closed")],
+        )
+        .await;
+    p.expect(StatusCode::FORBIDDEN);
+    assert!(p.has(&tr.t("error-forbidden")));
+    agent
+        .post("/calendar/overrides/2026-12-24/remove", &[])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let mut form = week.clone();
+    form.push(("version", "1"));
+    agent
+        .post("/calendar/hours", &form)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let agent_csrf = agent.csrf();
+    agent
+        .post_multipart(
+            "/calendar/import",
+            &[("_csrf", &agent_csrf), ("content", csv)],
+            &[],
+        )
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let p = agent.get("/holidays").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"year-2026\"") && !p.has("id=\"load-holidays-form\""));
+    agent
+        .post(
+            "/holidays",
+            &[("schedule", "year 2027\nsource x\noff 2027-01-01 元旦")],
+        )
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert_eq!(
+        calendar_of(&app).await.overrides.len(),
+        1,
+        "nothing changed"
+    );
+
+    // The platform admin loads a year: the format sample shown on the page is valid.
+    let mut root = app.client();
+    root.sign_in(app.seed.login(Role::PlatformAdmin)).await;
+    root.get("/calendar").await.expect(StatusCode::FORBIDDEN);
+    let p = root.get("/holidays").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"year-2026\"") && p.has(&tr.t("holidays-origin-builtin")));
+    assert!(p.has("id=\"holidays-warning\""));
+    let sample = p
+        .body
+        .split("id=\"schedule-sample\">")
+        .nth(1)
+        .unwrap()
+        .split("</pre>")
+        .next()
+        .unwrap()
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    assert!(sample.starts_with("year 2027\n"), "{sample}");
+    let bad = "year 2027\nsource 测试通知\noff 2027-02-30 春节\n";
+    let p = root.post("/holidays", &[("schedule", bad)]).await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.has("id=\"form-error\"") && p.has("第 3 行有误") && p.has(&tr.t("field-schedule")),
+        "{}",
+        p.body
+    );
+    assert!(p.has("off 2027-02-30 春节"), "the text is kept");
+    root.post("/holidays", &[("schedule", &sample)])
+        .await
+        .redirects_to("/holidays");
+    let p = root.get("/holidays").await;
+    assert!(
+        p.has(&tr.ta("flash-holidays-loaded", &[("years", "2027".into())])),
+        "{}",
+        p.body
+    );
+    assert!(p.has("id=\"year-2027\"") && p.has(&tr.t("holidays-origin-loaded")));
+    assert!(
+        p.has(&format!("测试{}", tr.role(Role::PlatformAdmin))),
+        "who loaded it"
+    );
+    // Provider calendars follow at once.
+    let p = admin.get("/calendar?year=2027").await;
+    let feb8 = attr_of(&p.body, "day-2027-02-08", "class").unwrap();
+    assert!(feb8.contains("day-off r-holiday"), "{feb8}");
+    let feb20 = attr_of(&p.body, "day-2027-02-20", "class").unwrap();
+    assert!(feb20.contains("day-work r-makeup"), "{feb20}");
+    // The provider admin reads the years but may not load one.
+    let p = admin.get("/holidays").await;
+    assert!(p.has("id=\"year-2027\"") && !p.has("id=\"load-holidays-form\""));
+    admin
+        .post("/holidays", &[("schedule", &sample)])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    // The language switch from a calendar POST's page returns to the calendar.
+    let p = admin
+        .post("/calendar/overrides", &[("date", "x"), ("rule", "closed")])
+        .await;
+    assert!(p.has("name=\"next\" value=\"/calendar\""));
+}
+
+/// Every calendar POST needs the CSRF token, the multipart import included.
+async fn calendar_posts_need_csrf(loc: Location) {
+    let app = App::new(loc).await;
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+    admin
+        .post(
+            "/calendar/overrides",
+            &[("date", "2026-03-12"), ("rule", "closed")],
+        )
+        .await
+        .redirects_to("/calendar");
+    let before = calendar_of(&app).await;
+    let week: Vec<(&str, &str)> = vec![
+        ("weekly.mon", "closed"),
+        ("weekly.tue", "09:00-10:00"),
+        ("weekly.wed", "closed"),
+        ("weekly.thu", "closed"),
+        ("weekly.fri", "closed"),
+        ("weekly.sat", "closed"),
+        ("weekly.sun", "closed"),
+        ("makeup_weekday", "mon"),
+        ("version", "0"),
+    ];
+    let refused = [
+        ("/calendar/hours", week.clone()),
+        (
+            "/calendar/overrides",
+            vec![("date", "2026-03-13"), ("rule", "closed")],
+        ),
+        ("/calendar/overrides/2026-03-12/remove", vec![]),
+        ("/calendar/import", vec![("content", "2026-03-13,off,x")]),
+        (
+            "/holidays",
+            vec![("schedule", "year 2027\nsource x\noff 2027-01-01 元旦")],
+        ),
+    ];
+    for (path, fields) in &refused {
+        let p = admin.post_raw(path, fields, &[]).await;
+        p.expect(StatusCode::FORBIDDEN);
+        assert!(p.has(&zh().t("error-csrf")), "{path}");
+        let mut wrong = vec![("_csrf", "not-the-token")];
+        wrong.extend_from_slice(fields);
+        admin
+            .post_raw(path, &wrong, &[])
+            .await
+            .expect(StatusCode::FORBIDDEN);
+    }
+    // The import as the browser sends it: without the token, with a wrong one, from elsewhere.
+    let file: &[(&str, &str, &[u8])] = &[("file", "d.csv", b"2026-03-13,off,x\n")];
+    admin
+        .post_multipart("/calendar/import", &[], file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    admin
+        .post_multipart("/calendar/import", &[("_csrf", "nope")], file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let token = admin.csrf();
+    let mut bare = app.client();
+    bare.jar.insert(
+        "posdesk_session".into(),
+        admin.jar["posdesk_session"].clone(),
+    );
+    bare.post_multipart("/calendar/import", &[("_csrf", &token)], file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert_eq!(
+        calendar_of(&app).await.overrides,
+        before.overrides,
+        "nothing changed"
+    );
+    assert_eq!(calendar_of(&app).await.version, 0);
+    // With the token it works (so the refusals were about the token alone).
+    admin
+        .post_multipart("/calendar/import", &[("_csrf", &token)], file)
+        .await
+        .redirects_to("/calendar");
+    assert_eq!(calendar_of(&app).await.overrides.len(), 2);
+}
+
 posdesk_storage::both_backends!(
     csrf_is_required_on_every_post,
     login_is_throttled_per_account,
     logout_ends_the_session,
     every_page_answers_per_role,
     forms_work_and_show_errors_in_place,
+    calendar_forms_work,
+    calendar_posts_need_csrf,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1480,14 +2245,16 @@ async fn journeys(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
     );
 
     // Every web role sees exactly the navigation it may use.
-    let nav: [(&str, Option<Permission>); 8] = [
+    let nav: [(&str, Option<Permission>); 10] = [
         ("nav-home", None),
         ("nav-users", Some(Permission::UserRead)),
         ("nav-audit", Some(Permission::AuditRead)),
         ("nav-announcements", Some(Permission::AnnouncementRead)),
         ("nav-merchants", Some(Permission::MerchantRead)),
         ("nav-terminals", Some(Permission::TerminalRead)),
+        ("nav-calendar", Some(Permission::CalendarRead)),
         ("nav-providers", Some(Permission::ProviderCreate)),
+        ("nav-holidays", Some(Permission::HolidayManage)),
         ("nav-account", None),
     ];
     for role in WEB_ROLES {
@@ -1645,6 +2412,141 @@ async fn journeys(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `class` attribute of the element `css`.
+async fn class_of(ui: &Ui<'_>, css: &str) -> anyhow::Result<String> {
+    Ok(ui
+        .b
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("finding {css}"))?
+        .attr("class")
+        .await?
+        .unwrap_or_default())
+}
+
+/// The provider admin reads the year's calendar, closes a day with a note and opens it again;
+/// the platform admin finds the national years.
+async fn calendar_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
+    let tr = zh();
+    ui.sign_in(seed.login(Role::ProviderAdmin)).await?;
+    ui.click_nav("#nav-calendar").await?;
+    ui.wait_for("#months").await?;
+    ensure!(
+        ui.text("h1").await? == tr.t("calendar-title"),
+        "the calendar page"
+    );
+    ui.goto("/calendar?year=2026").await?;
+    ui.wait_for("#month-2026-10").await?;
+    let oct1 = class_of(ui, "#day-2026-10-01").await?;
+    ensure!(
+        oct1.contains("day-off") && oct1.contains("r-holiday"),
+        "2026-10-01 is a national holiday: {oct1}"
+    );
+    let title =
+        ui.b.find(Locator::Css("#day-2026-10-01"))
+            .await?
+            .attr("title")
+            .await?
+            .unwrap_or_default();
+    ensure!(title.contains("国庆节"), "its tooltip names it: {title}");
+    ensure!(
+        class_of(ui, "#day-2026-03-11").await?.contains("day-work"),
+        "2026-03-11 is a working Wednesday"
+    );
+
+    // Close 2026-03-11 for the staff party.
+    let date = ui.b.find(Locator::Id("override-date")).await?;
+    date.send_keys("2026-03-11").await?;
+    let typed = date.prop("value").await?.unwrap_or_default();
+    if typed != "2026-03-11" {
+        // Date inputs take keys in the browser's own format; fall back to setting the value.
+        ui.b.execute(
+            "arguments[0].value = '2026-03-11';",
+            vec![serde_json::to_value(&date)?],
+        )
+        .await?;
+    }
+    ui.b.find(Locator::Id("override-rule"))
+        .await?
+        .select_by_value("closed")
+        .await?;
+    ensure!(
+        !ui.b
+            .find(Locator::Id("override-hours"))
+            .await?
+            .is_displayed()
+            .await?,
+        "hours are asked for only with special hours"
+    );
+    ui.fill("#override-note", "年会 annual party").await?;
+    ui.click_nav("#override-submit").await?;
+    let flash = ui.wait_for("#flash").await?.text().await?;
+    ensure!(
+        flash == tr.t("flash-calendar-override-saved"),
+        "flash {flash:?}"
+    );
+    let row = ui.text("#override-2026-03-11").await?;
+    ensure!(
+        row.contains("2026-03-11") && row.contains("年会 annual party"),
+        "the override is listed: {row}"
+    );
+    let cell = class_of(ui, "#day-2026-03-11").await?;
+    ensure!(
+        cell.contains("day-off") && cell.contains("r-override"),
+        "the day is closed now: {cell}"
+    );
+    if tag == "sqlite" {
+        let shots = screenshot_dir();
+        std::fs::write(shots.join("calendar-desktop.png"), ui.b.screenshot().await?)?;
+        ui.b.set_window_size(390, 844).await?;
+        ui.goto("/calendar?year=2026").await?;
+        ui.wait_for("#months").await?;
+        std::fs::write(shots.join("calendar-phone.png"), ui.b.screenshot().await?)?;
+        ui.b.set_window_size(1280, 900).await?;
+        ui.goto("/calendar?year=2026").await?;
+        ui.wait_for("#months").await?;
+    }
+
+    // And open it again.
+    ui.click_nav("#remove-2026-03-11").await?;
+    let flash = ui.wait_for("#flash").await?.text().await?;
+    ensure!(
+        flash == tr.t("flash-calendar-override-removed"),
+        "flash {flash:?}"
+    );
+    ensure!(
+        !ui.exists("#override-2026-03-11").await?,
+        "the override is gone"
+    );
+    ensure!(
+        class_of(ui, "#day-2026-03-11").await?.contains("day-work"),
+        "the day is a working day again"
+    );
+    ui.sign_out().await?;
+
+    // The platform admin finds the national years in the navigation.
+    ui.sign_in(seed.login(Role::PlatformAdmin)).await?;
+    ui.click_nav("#nav-holidays").await?;
+    ui.wait_for("#holiday-years-table").await?;
+    let year = ui.text("#year-2026").await?;
+    ensure!(
+        year.contains("2026") && year.contains(&tr.t("holidays-origin-builtin")),
+        "2026 is listed: {year}"
+    );
+    ensure!(
+        ui.exists("#load-holidays-form").await?,
+        "the platform admin may load a year"
+    );
+    if tag == "sqlite" {
+        std::fs::write(
+            screenshot_dir().join("holidays-desktop.png"),
+            ui.b.screenshot().await?,
+        )?;
+    }
+    ui.sign_out().await?;
+    Ok(())
+}
+
 async fn browser_journeys(loc: Location, tag: &str) {
     let Some(driver) = Driver::start().await else {
         return;
@@ -1660,7 +2562,11 @@ async fn browser_journeys(loc: Location, tag: &str) {
         b: &client,
         base: format!("http://{}", running.addr),
     };
-    let result = journeys(&ui, &seed, tag).await;
+    let result = async {
+        journeys(&ui, &seed, tag).await?;
+        calendar_journey(&ui, &seed, tag).await
+    }
+    .await;
     if let Err(e) = &result {
         let name = format!("journeys_{tag}.png");
         match client.screenshot().await {

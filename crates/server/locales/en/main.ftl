@@ -33,6 +33,8 @@ nav-announcements = Announcements
 nav-merchants = Merchants
 nav-terminals = Terminals
 nav-providers = Providers
+nav-calendar = Calendar
+nav-holidays = Public holidays
 nav-account = My account
 nav-logout = Sign out
 
@@ -65,6 +67,8 @@ dash-merchants-desc = Contracted merchants and their merchant numbers (MID)
 dash-terminals-desc = Terminal serial numbers, terminal IDs and status
 dash-providers-desc = Register and view providers (tenants)
 dash-account-desc = Profile, password, two-step verification and API tokens
+dash-calendar-desc = Business hours, public holidays and make-up days, special dates
+dash-holidays-desc = Load the State Council's yearly holiday notice
 
 ## Common
 
@@ -117,6 +121,16 @@ field-tid = Terminal ID (TID)
 field-model = Model
 field-manufacturer = Manufacturer
 field-firmware = Firmware
+field-year = Year
+field-date = Date
+field-day-rule = Arrangement
+field-hours = Hours
+field-note = Note
+field-weekly-hours = Weekly hours
+field-weekday-hours = { $day } hours
+field-makeup-weekday = Make-up workdays open as on
+field-import-file = File to import
+field-schedule = Yearly arrangement
 
 ## Hints
 
@@ -184,6 +198,9 @@ entity-api-token = API token
 entity-merchant = Merchant
 entity-terminal = Terminal
 entity-webhook = Webhook
+entity-holiday-year = National holiday year
+entity-calendar = Calendar
+entity-calendar-day = Special date
 action-create = Create
 action-update = Update
 action-disable = Disable
@@ -199,6 +216,8 @@ action-publish = Publish
 action-archive = Archive
 action-revoke = Revoke
 action-deactivate = Deactivate
+action-replace = Replace
+action-remove = Remove
 
 ## Announcements
 
@@ -223,6 +242,121 @@ merchants-title = Merchants
 merchants-intro = The merchants you may see.
 terminals-title = Terminals
 terminals-intro = The terminals you may see.
+
+## Calendar
+
+calendar-title = Calendar
+calendar-intro = Ticket clocks run on this calendar: the weekly hours, then the public holidays and make-up workdays published by the State Council General Office, then this provider's special dates.
+calendar-holidays-link = See the national holiday arrangements
+calendar-year = { $year }
+calendar-this-year = Back to this year
+calendar-missing-years = No national holiday arrangement is loaded for { $years }: those days only get weekends and the fixed-date holidays (1 January, 1 May, 1–3 October) off, so clocks over them are provisional and may change once it is loaded. The platform admin must load the State Council General Office's notice.
+calendar-legend = Legend
+calendar-grid-hint = Hover over a date to see its arrangement, the reason and the hours; on a phone, see the list of holidays and special dates below.
+calendar-special-days = Holidays, make-up workdays and special dates in { $year }
+calendar-weekly = Weekly hours
+calendar-hours-hint = Write HH:MM-HH:MM, several separated by commas, e.g. 08:30-12:00,13:30-17:30; closed (or empty) for no hours.
+calendar-makeup-hint = Weekend days the State makes working days (调休) open with the hours of this weekday.
+calendar-hours-submit = Save hours
+calendar-error-no-hours = At least one day of the week needs opening hours.
+calendar-overrides = Special dates
+calendar-overrides-intro = This provider's own days off, extra working days or special hours; they take precedence over the national arrangement.
+calendar-overrides-empty = No special dates.
+calendar-override-remove = Remove
+calendar-override-gone = { $date } has no special arrangement (it may have been removed); see the current list.
+calendar-override-add = Add or replace a special date
+calendar-override-submit = Save
+calendar-override-hint = Saving a date again replaces its arrangement. "Open (make-up workday hours)" opens with the hours of the weekday chosen for make-up workdays under Weekly hours.
+calendar-note-placeholder = e.g. staff party, system upgrade
+calendar-import-export = Import and export
+calendar-export-csv = Export CSV
+calendar-export-ics = Export iCalendar (.ics)
+calendar-export-hint = Exports this provider's special dates, for a spreadsheet or a calendar app.
+calendar-import = Import special dates
+calendar-import-hint = CSV (date,off or work,name per line) or iCalendar (all-day events), UTF-8 encoded.
+calendar-import-paste = Or paste the content
+calendar-import-placeholder = 2026-03-11,off,staff party
+calendar-import-replace = Replace all existing special dates (unticked: merge)
+calendar-import-submit = Import
+calendar-import-not-utf8 = The file is not UTF-8 text. From Excel, save it as "CSV UTF-8 (comma delimited)" and import that.
+legend-work = Working day
+legend-off = Day off
+legend-holiday = Public holiday
+legend-makeup = Make-up workday (调休)
+legend-provisional = Provisional (not loaded)
+legend-override = Provider's special date
+legend-today = Today
+day-date = { $weekday }, { $date }
+day-kind-work = Open
+day-kind-off = Closed
+day-mark-off = off
+day-mark-work = on
+day-hours = Hours { $hours }
+day-provisional = The year's national arrangement is not loaded: provisional, may change.
+day-reason-weekly-work = weekly hours
+day-reason-weekly-off = closed by the weekly hours
+day-reason-holiday = public holiday: { $name }
+day-reason-makeup = make-up workday: { $name }
+day-reason-provisional-holiday = public holiday (provisional): { $name }
+day-reason-override = provider's special date
+day-reason-override-note = provider's special date: { $note }
+day-rule-closed = Closed all day
+day-rule-open = Open (make-up workday hours)
+day-rule-hours = Special hours
+hours-closed = Closed
+date-range = { $from } – { $to } ({ $count } days)
+list-separator = { ", " }
+weekday-mon = Monday
+weekday-tue = Tuesday
+weekday-wed = Wednesday
+weekday-thu = Thursday
+weekday-fri = Friday
+weekday-sat = Saturday
+weekday-sun = Sunday
+weekday-short-mon = Mo
+weekday-short-tue = Tu
+weekday-short-wed = We
+weekday-short-thu = Th
+weekday-short-fri = Fr
+weekday-short-sat = Sa
+weekday-short-sun = Su
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## National holiday arrangements
+
+holidays-title = Public holidays
+holidays-intro = The State Council General Office's yearly holiday arrangement, the same for every provider. A year not loaded only gets weekends and the fixed-date holidays off, and clocks over it are provisional.
+holidays-missing = No national holiday arrangement is loaded for { $years }: clocks over those days are provisional. Ask the platform admin to load the State Council General Office's notice.
+holidays-missing-manage = No national holiday arrangement is loaded for { $years }: clocks over those days are provisional. Once the State Council General Office publishes the notice, load it with the "Load a year" form.
+holidays-origin = Origin
+holidays-origin-builtin = Built in
+holidays-origin-loaded = Loaded
+holidays-sources = Notices
+holidays-days-off = Days off
+holidays-make-up-days = Make-up workdays
+holidays-loaded-by = Loaded by
+holidays-loaded-at = Loaded at
+holidays-table-hint = "Built in" years ship with the program; a "Loaded" year replaces the built-in one.
+holidays-load = Load a year
+holidays-load-intro = Paste one or more years. Every line is checked first and nothing is stored unless all are valid; a year loaded before is replaced.
+holidays-load-submit = Check and load
+holidays-format = Format
+holidays-format-year = starts a year's arrangement
+holidays-format-source = the notice's number and title, at least one per year
+holidays-format-off = days off (a range includes both ends) and the holiday's name
+holidays-format-work = a make-up workday (a Saturday or Sunday) and the holiday's name
+holidays-format-example = Example (format only; follow the notice itself):
 
 ## My account
 
@@ -271,6 +405,11 @@ flash-password-changed = Password changed; your sessions on other devices have e
 flash-totp-enabled = Two-step verification is on; you will be asked for a code at your next sign-in.
 flash-totp-disabled = Two-step verification is off.
 flash-token-revoked = Token revoked.
+flash-calendar-hours-saved = Weekly hours saved.
+flash-calendar-override-saved = Special date saved.
+flash-calendar-override-removed = Special date removed.
+flash-calendar-imported = Import done: { $added } added, { $replaced } replaced, { $removed } removed, { $unchanged } unchanged.
+flash-holidays-loaded = National holiday arrangement loaded for { $years }.
 
 ## Errors
 

@@ -33,6 +33,8 @@ nav-announcements = 服务公告
 nav-merchants = 商户
 nav-terminals = 终端
 nav-providers = 服务商
+nav-calendar = 营业日历
+nav-holidays = 节假日安排
 nav-account = 我的账户
 nav-logout = 退出登录
 
@@ -65,6 +67,8 @@ dash-merchants-desc = 签约商户及其商户编号（MID）
 dash-terminals-desc = 终端序列号、终端号与状态
 dash-providers-desc = 登记和查看服务商（租户）
 dash-account-desc = 个人资料、密码、两步验证与 API 令牌
+dash-calendar-desc = 营业时间、法定节假日与调休、特别日期
+dash-holidays-desc = 载入国务院办公厅每年的放假通知
 
 ## 通用
 
@@ -117,6 +121,16 @@ field-tid = 终端号（TID）
 field-model = 型号
 field-manufacturer = 厂商
 field-firmware = 固件版本
+field-year = 年份
+field-date = 日期
+field-day-rule = 安排
+field-hours = 营业时间
+field-note = 备注
+field-weekly-hours = 每周营业时间
+field-weekday-hours = { $day }营业时间
+field-makeup-weekday = 调休上班日按此日营业
+field-import-file = 导入文件
+field-schedule = 年度安排
 
 ## 提示
 
@@ -184,6 +198,9 @@ entity-api-token = API 令牌
 entity-merchant = 商户
 entity-terminal = 终端
 entity-webhook = Webhook
+entity-holiday-year = 全国节假日安排
+entity-calendar = 营业日历
+entity-calendar-day = 特别日期
 action-create = 创建
 action-update = 修改
 action-disable = 停用
@@ -199,6 +216,8 @@ action-publish = 发布
 action-archive = 归档
 action-revoke = 吊销
 action-deactivate = 停用
+action-replace = 替换
+action-remove = 删除
 
 ## 公告
 
@@ -223,6 +242,121 @@ merchants-title = 商户
 merchants-intro = 您有权查看的商户。
 terminals-title = 终端
 terminals-intro = 您有权查看的终端。
+
+## 营业日历
+
+calendar-title = 营业日历
+calendar-intro = 工单时限按此日历计算：每周营业时间，叠加国务院办公厅公布的法定节假日与调休，再叠加本服务商的特别日期。
+calendar-holidays-link = 查看全国节假日安排
+calendar-year = { $year } 年
+calendar-this-year = 回到今年
+calendar-missing-years = { $years } 年的全国节假日安排尚未载入：这些日期暂只按周末及元旦、劳动节、国庆节的固定日期休息，相关时限均为临时结果，载入后可能变化。请平台管理员载入国务院办公厅的放假通知。
+calendar-legend = 图例
+calendar-grid-hint = 将鼠标停在日期上可查看当天的安排、原因与营业时间；手机上请查看下方的节假日与特别日期列表。
+calendar-special-days = { $year } 年的节假日、调休与特别日期
+calendar-weekly = 每周营业时间
+calendar-hours-hint = 格式为 HH:MM-HH:MM，多段用逗号分隔，如 08:30-12:00,13:30-17:30；不营业填 closed 或留空。
+calendar-makeup-hint = 国家调休上班的周末，按所选工作日的营业时间营业。
+calendar-hours-submit = 保存营业时间
+calendar-error-no-hours = 每周至少要有一天营业。
+calendar-overrides = 特别日期
+calendar-overrides-intro = 本服务商自己的休息日、加班日或特别营业时间，优先于全国安排。
+calendar-overrides-empty = 暂无特别日期。
+calendar-override-remove = 删除
+calendar-override-gone = { $date } 没有特别安排（可能已被删除），请查看最新列表。
+calendar-override-add = 新增或替换特别日期
+calendar-override-submit = 保存
+calendar-override-hint = 同一日期再次保存会替换原有安排。选择“营业（按调休上班日时间）”时，当天按“每周营业时间”中为调休上班日选定的工作日时间营业。
+calendar-note-placeholder = 如：年会、系统升级
+calendar-import-export = 导入与导出
+calendar-export-csv = 导出 CSV
+calendar-export-ics = 导出 iCalendar (.ics)
+calendar-export-hint = 导出本服务商的特别日期，可在表格软件或日历应用中打开。
+calendar-import = 导入特别日期
+calendar-import-hint = 支持 CSV（每行 日期,off 或 work,名称）和 iCalendar（全天事件）。文件须为 UTF-8 编码。
+calendar-import-paste = 或直接粘贴内容
+calendar-import-placeholder = 2026-03-11,off,年会
+calendar-import-replace = 替换现有的全部特别日期（不勾选则合并）
+calendar-import-submit = 导入
+calendar-import-not-utf8 = 文件不是 UTF-8 编码。若由 Excel 导出，请另存为“CSV UTF-8（逗号分隔）”格式后再导入。
+legend-work = 营业日
+legend-off = 休息日
+legend-holiday = 法定节假日
+legend-makeup = 调休上班
+legend-provisional = 临时（安排未载入）
+legend-override = 本服务商特别日期
+legend-today = 今天
+day-date = { $date }（{ $weekday }）
+day-kind-work = 营业
+day-kind-off = 休息
+day-mark-off = 休
+day-mark-work = 班
+day-hours = 营业时间 { $hours }
+day-provisional = 本年度全国安排尚未载入，结果为临时，可能变化。
+day-reason-weekly-work = 按每周营业时间
+day-reason-weekly-off = 按每周营业时间休息
+day-reason-holiday = 法定节假日：{ $name }
+day-reason-makeup = 调休上班：{ $name }
+day-reason-provisional-holiday = 法定节假日（临时）：{ $name }
+day-reason-override = 本服务商特别日期
+day-reason-override-note = 本服务商特别日期：{ $note }
+day-rule-closed = 休息（全天不营业）
+day-rule-open = 营业（按调休上班日时间）
+day-rule-hours = 特别营业时间
+hours-closed = 不营业
+date-range = { $from } 至 { $to }，共 { $count } 天
+list-separator = 、
+weekday-mon = 星期一
+weekday-tue = 星期二
+weekday-wed = 星期三
+weekday-thu = 星期四
+weekday-fri = 星期五
+weekday-sat = 星期六
+weekday-sun = 星期日
+weekday-short-mon = 一
+weekday-short-tue = 二
+weekday-short-wed = 三
+weekday-short-thu = 四
+weekday-short-fri = 五
+weekday-short-sat = 六
+weekday-short-sun = 日
+month-1 = 1月
+month-2 = 2月
+month-3 = 3月
+month-4 = 4月
+month-5 = 5月
+month-6 = 6月
+month-7 = 7月
+month-8 = 8月
+month-9 = 9月
+month-10 = 10月
+month-11 = 11月
+month-12 = 12月
+
+## 全国节假日安排
+
+holidays-title = 全国节假日安排
+holidays-intro = 国务院办公厅每年公布的部分节假日安排，适用于所有服务商。未载入的年份只按周末及元旦、劳动节、国庆节的固定日期计算，时限为临时结果。
+holidays-missing = { $years } 年的全国节假日安排尚未载入，相关时限均为临时结果。请联系平台管理员载入国务院办公厅的放假通知。
+holidays-missing-manage = { $years } 年的全国节假日安排尚未载入，相关时限均为临时结果。国务院办公厅发布通知后，请用“载入年度安排”表单载入。
+holidays-origin = 来源
+holidays-origin-builtin = 内置
+holidays-origin-loaded = 已载入
+holidays-sources = 通知
+holidays-days-off = 休息日数
+holidays-make-up-days = 调休上班日数
+holidays-loaded-by = 载入人
+holidays-loaded-at = 载入时间
+holidays-table-hint = “内置”为程序自带的年份；“已载入”的年份替换内置内容。
+holidays-load = 载入年度安排
+holidays-load-intro = 粘贴一个或多个年份的安排。每一行都先校验，全部无误才会保存；已有的年份会被替换。
+holidays-load-submit = 校验并载入
+holidays-format = 格式
+holidays-format-year = 开始某一年的安排
+holidays-format-source = 通知文号与标题，每年至少一行
+holidays-format-off = 放假日（可写日期范围，含两端）及节日名称
+holidays-format-work = 调休上班日（须为周六或周日）及节日名称
+holidays-format-example = 示例（仅说明格式，请以通知原文为准）：
 
 ## 我的账户
 
@@ -271,6 +405,11 @@ flash-password-changed = 密码已修改，其他设备上的会话已结束。
 flash-totp-enabled = 两步验证已开启，下次登录时需要输入验证码。
 flash-totp-disabled = 两步验证已关闭。
 flash-token-revoked = 令牌已吊销。
+flash-calendar-hours-saved = 每周营业时间已保存。
+flash-calendar-override-saved = 特别日期已保存。
+flash-calendar-override-removed = 特别日期已删除。
+flash-calendar-imported = 导入完成：新增 { $added } 天，替换 { $replaced } 天，删除 { $removed } 天，未变 { $unchanged } 天。
+flash-holidays-loaded = 已载入 { $years } 年的全国节假日安排。
 
 ## 错误
 

@@ -47,6 +47,8 @@ fn description(tr: &Tr, nav_id: &str) -> String {
         "nav-users" => tr.t("dash-users-desc"),
         "nav-providers" => tr.t("dash-providers-desc"),
         "nav-audit" => tr.t("dash-audit-desc"),
+        "nav-calendar" => tr.t("dash-calendar-desc"),
+        "nav-holidays" => tr.t("dash-holidays-desc"),
         _ => tr.t("dash-account-desc"),
     }
 }

@@ -63,7 +63,8 @@ pub fn set_cookie(
         .unwrap_or_else(|_| HeaderValue::from_static("posdesk_invalid=; Max-Age=0"))
 }
 
-/// A one-shot message shown on the page a successful POST redirects to.
+/// A one-shot message shown on the page a successful POST redirects to. Most are fixed texts;
+/// a few carry numbers (kept in the cookie as `code-n-n…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flash {
     LoggedOut,
@@ -81,10 +82,29 @@ pub enum Flash {
     TotpEnabled,
     TotpDisabled,
     TokenRevoked,
+    CalendarHoursSaved,
+    CalendarOverrideSaved,
+    CalendarOverrideRemoved,
+    /// The counts of a calendar import.
+    CalendarImported {
+        added: usize,
+        replaced: usize,
+        removed: usize,
+        unchanged: usize,
+    },
+    /// National years `from`..=`to` were loaded.
+    HolidaysLoaded {
+        from: i32,
+        to: i32,
+    },
 }
 
+const CALENDAR_IMPORTED: &str = "calendar-imported";
+const HOLIDAYS_LOADED: &str = "holidays-loaded";
+
 impl Flash {
-    const ALL: [Flash; 15] = [
+    /// The flashes without numbers.
+    const FIXED: [Flash; 18] = [
         Flash::LoggedOut,
         Flash::LanguageChanged,
         Flash::UserCreated,
@@ -100,10 +120,13 @@ impl Flash {
         Flash::TotpEnabled,
         Flash::TotpDisabled,
         Flash::TokenRevoked,
+        Flash::CalendarHoursSaved,
+        Flash::CalendarOverrideSaved,
+        Flash::CalendarOverrideRemoved,
     ];
 
-    fn code(self) -> &'static str {
-        match self {
+    fn fixed_code(self) -> Option<&'static str> {
+        Some(match self {
             Flash::LoggedOut => "logged-out",
             Flash::LanguageChanged => "lang",
             Flash::UserCreated => "user-created",
@@ -119,11 +142,52 @@ impl Flash {
             Flash::TotpEnabled => "totp-enabled",
             Flash::TotpDisabled => "totp-disabled",
             Flash::TokenRevoked => "token-revoked",
+            Flash::CalendarHoursSaved => "calendar-hours-saved",
+            Flash::CalendarOverrideSaved => "calendar-override-saved",
+            Flash::CalendarOverrideRemoved => "calendar-override-removed",
+            Flash::CalendarImported { .. } | Flash::HolidaysLoaded { .. } => return None,
+        })
+    }
+
+    fn code(self) -> String {
+        match self {
+            Flash::CalendarImported {
+                added,
+                replaced,
+                removed,
+                unchanged,
+            } => format!("{CALENDAR_IMPORTED}-{added}-{replaced}-{removed}-{unchanged}"),
+            Flash::HolidaysLoaded { from, to } => format!("{HOLIDAYS_LOADED}-{from}-{to}"),
+            f => f.fixed_code().unwrap_or_default().to_owned(),
         }
     }
 
     fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.code() == s)
+        if let Some(f) = Self::FIXED.into_iter().find(|f| f.fixed_code() == Some(s)) {
+            return Some(f);
+        }
+        if let Some(rest) = s.strip_prefix(CALENDAR_IMPORTED) {
+            let n: Vec<usize> = rest
+                .strip_prefix('-')?
+                .split('-')
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            return match n.as_slice() {
+                [added, replaced, removed, unchanged] => Some(Flash::CalendarImported {
+                    added: *added,
+                    replaced: *replaced,
+                    removed: *removed,
+                    unchanged: *unchanged,
+                }),
+                _ => None,
+            };
+        }
+        let rest = s.strip_prefix(HOLIDAYS_LOADED)?.strip_prefix('-')?;
+        let (from, to) = rest.split_once('-')?;
+        Some(Flash::HolidaysLoaded {
+            from: from.parse().ok()?,
+            to: to.parse().ok()?,
+        })
     }
 
     pub fn text(self, tr: &Tr) -> String {
@@ -143,6 +207,30 @@ impl Flash {
             Flash::TotpEnabled => tr.t("flash-totp-enabled"),
             Flash::TotpDisabled => tr.t("flash-totp-disabled"),
             Flash::TokenRevoked => tr.t("flash-token-revoked"),
+            Flash::CalendarHoursSaved => tr.t("flash-calendar-hours-saved"),
+            Flash::CalendarOverrideSaved => tr.t("flash-calendar-override-saved"),
+            Flash::CalendarOverrideRemoved => tr.t("flash-calendar-override-removed"),
+            Flash::CalendarImported {
+                added,
+                replaced,
+                removed,
+                unchanged,
+            } => tr.ta(
+                "flash-calendar-imported",
+                &[
+                    ("added", added.to_string()),
+                    ("replaced", replaced.to_string()),
+                    ("removed", removed.to_string()),
+                    ("unchanged", unchanged.to_string()),
+                ],
+            ),
+            Flash::HolidaysLoaded { from, to } if from == to => {
+                tr.ta("flash-holidays-loaded", &[("years", from.to_string())])
+            }
+            Flash::HolidaysLoaded { from, to } => tr.ta(
+                "flash-holidays-loaded",
+                &[("years", format!("{from}–{to}"))],
+            ),
         }
     }
 }
@@ -170,6 +258,7 @@ fn page_of_action(path: &str) -> String {
         ["users", id, _] => format!("/users/{id}"),
         ["account", ..] => "/account".to_owned(),
         ["announcements", ..] => "/announcements".to_owned(),
+        ["calendar", ..] => "/calendar".to_owned(),
         [] => "/".to_owned(),
         _ => path.to_owned(),
     }
@@ -330,7 +419,7 @@ impl Web {
             header::SET_COOKIE,
             set_cookie(
                 FLASH_COOKIE,
-                flash.code(),
+                &flash.code(),
                 SameSite::Lax,
                 Some(60),
                 self.secure,
@@ -413,7 +502,7 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 8] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 10] = [
         ("nav-home", "/", None, tr.t("nav-home")),
         (
             "nav-announcements",
@@ -434,6 +523,12 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
             tr.t("nav-terminals"),
         ),
         (
+            "nav-calendar",
+            "/calendar",
+            Some(Permission::CalendarRead),
+            tr.t("nav-calendar"),
+        ),
+        (
             "nav-users",
             "/users",
             Some(Permission::UserRead),
@@ -444,6 +539,14 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
             "/providers",
             Some(Permission::ProviderCreate),
             tr.t("nav-providers"),
+        ),
+        // Every staff role may read the national years, but only the platform admin, who loads
+        // them, needs them in the navigation (provider staff reach them from the calendar).
+        (
+            "nav-holidays",
+            "/holidays",
+            Some(Permission::HolidayManage),
+            tr.t("nav-holidays"),
         ),
         (
             "nav-audit",
@@ -543,6 +646,84 @@ impl FromRequest<AppState> for CsrfForm {
             return Err(web.csrf_failed());
         }
         Ok(CsrfForm(fields))
+    }
+}
+
+/// A `multipart/form-data` body (a form with a file input) whose `_csrf` field matched the
+/// `posdesk_csrf` cookie (and whose `Origin`, if sent, is this host). Text fields are in
+/// `fields`, uploaded files (field name → bytes) in `files`; the body is limited like any other.
+/// A body that is not multipart cannot carry a verifiable token and is refused the same way.
+pub struct CsrfMultipart {
+    pub fields: Fields,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl CsrfMultipart {
+    /// The bytes of the uploaded file `name`, if one was chosen (browsers send an empty part
+    /// when none was).
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let web = Web::from_parts(&parts, state);
+        let headers = parts.headers.clone();
+        let req = Request::from_parts(parts, body);
+        let too_large = |web: &Web| {
+            web.error_page(
+                None,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                web.tr.t("error-too-large"),
+            )
+        };
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| web.csrf_failed())?;
+        let mut fields = Vec::new();
+        let mut files = Vec::new();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(too_large(&web));
+                }
+                Err(_) => return Err(web.csrf_failed()),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            let is_file = field.file_name().is_some();
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(too_large(&web));
+                }
+                Err(_) => return Err(web.csrf_failed()),
+            };
+            if is_file {
+                files.push((name, bytes.to_vec()));
+            } else {
+                fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+        let form_token = fields
+            .iter()
+            .find(|(k, _)| k == csrf::FIELD)
+            .map(|(_, v)| v.as_str());
+        if !csrf::valid(&headers, web.csrf_cookie.as_deref(), form_token) {
+            return Err(web.csrf_failed());
+        }
+        Ok(CsrfMultipart {
+            fields: Fields(fields),
+            files,
+        })
     }
 }
 
@@ -672,6 +853,12 @@ mod tests {
         assert_eq!(page_of_action("/users/abc/password"), "/users/abc");
         assert_eq!(page_of_action("/account/tokens/x/revoke"), "/account");
         assert_eq!(page_of_action("/announcements/x/publish"), "/announcements");
+        assert_eq!(page_of_action("/calendar/hours"), "/calendar");
+        assert_eq!(
+            page_of_action("/calendar/overrides/2026-03-11/remove"),
+            "/calendar"
+        );
+        assert_eq!(page_of_action("/holidays"), "/holidays");
         assert_eq!(page_of_action("/users"), "/users");
         assert_eq!(page_of_action("/login"), "/login");
     }
@@ -691,7 +878,19 @@ mod tests {
                 "nav-home",
                 "nav-users",
                 "nav-providers",
+                "nav-holidays",
                 "nav-audit",
+                "nav-account"
+            ]
+        );
+        assert_eq!(
+            ids(Role::Agent),
+            [
+                "nav-home",
+                "nav-announcements",
+                "nav-merchants",
+                "nav-terminals",
+                "nav-calendar",
                 "nav-account"
             ]
         );
@@ -705,11 +904,63 @@ mod tests {
                 "nav-account"
             ]
         );
+        let calendar: Vec<_> = nav_items(&tr, Role::ProviderAdmin, "/calendar?year=2027")
+            .into_iter()
+            .filter(|n| n.active)
+            .map(|n| n.id)
+            .collect();
+        assert_eq!(calendar, ["nav-calendar"]);
         let active: Vec<_> = nav_items(&tr, Role::ProviderAdmin, "/users/123?x=1")
             .into_iter()
             .filter(|n| n.active)
             .collect();
         assert_eq!(active.len(), 1);
         assert_eq!(active[0].id, "nav-users");
+    }
+
+    #[test]
+    fn flashes_round_trip_through_their_cookie_codes() {
+        let mut all: Vec<Flash> = Flash::FIXED.to_vec();
+        all.push(Flash::CalendarImported {
+            added: 3,
+            replaced: 0,
+            removed: 12,
+            unchanged: 1,
+        });
+        all.push(Flash::HolidaysLoaded {
+            from: 2027,
+            to: 2028,
+        });
+        for f in all {
+            let code = f.code();
+            assert!(
+                !code.is_empty()
+                    && code
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{code}"
+            );
+            assert_eq!(Flash::from_code(&code), Some(f), "{code}");
+        }
+        for bad in [
+            "calendar-imported",
+            "calendar-imported-1-2-3",
+            "calendar-imported-1-2-3-x",
+            "calendar-imported-1-2-3-4-5",
+            "holidays-loaded-2027",
+            "holidays-loaded-x-2027",
+            "nope",
+        ] {
+            assert_eq!(Flash::from_code(bad), None, "{bad}");
+        }
+        let tr = Tr::new(Locale::ZhCn);
+        let text = Flash::CalendarImported {
+            added: 3,
+            replaced: 0,
+            removed: 12,
+            unchanged: 1,
+        }
+        .text(&tr);
+        assert!(text.contains('3') && text.contains("12"), "{text}");
     }
 }

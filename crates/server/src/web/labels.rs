@@ -2,6 +2,7 @@
 //! errors. Each key is written out literally so `tests/i18n.rs` can find it.
 
 use posdesk_core::Rule;
+use posdesk_core::calendar::{DayHours, DayOverride, Weekday};
 use posdesk_core::lifecycle::{AccountStatus, AnnouncementStatus, Audience};
 
 use crate::error::ApiError;
@@ -69,12 +70,15 @@ pub fn entity_type(tr: &Tr, code: &str) -> String {
         "merchant" => tr.t("entity-merchant"),
         "terminal" => tr.t("entity-terminal"),
         "webhook" => tr.t("entity-webhook"),
+        "holiday_year" => tr.t("entity-holiday-year"),
+        "calendar" => tr.t("entity-calendar"),
+        "calendar_day" => tr.t("entity-calendar-day"),
         other => other.to_owned(),
     }
 }
 
 /// The entity types the audit browser offers as a filter.
-pub const ENTITY_TYPES: [&str; 7] = [
+pub const ENTITY_TYPES: [&str; 10] = [
     "user",
     "provider",
     "announcement",
@@ -82,6 +86,9 @@ pub const ENTITY_TYPES: [&str; 7] = [
     "merchant",
     "terminal",
     "webhook",
+    "holiday_year",
+    "calendar",
+    "calendar_day",
 ];
 
 pub fn action(tr: &Tr, code: &str) -> String {
@@ -101,12 +108,14 @@ pub fn action(tr: &Tr, code: &str) -> String {
         "archive" => tr.t("action-archive"),
         "revoke" => tr.t("action-revoke"),
         "deactivate" => tr.t("action-deactivate"),
+        "replace" => tr.t("action-replace"),
+        "remove" => tr.t("action-remove"),
         other => other.to_owned(),
     }
 }
 
 /// The actions the audit browser offers as a filter.
-pub const ACTIONS: [&str; 15] = [
+pub const ACTIONS: [&str; 17] = [
     "create",
     "update",
     "disable",
@@ -122,6 +131,8 @@ pub const ACTIONS: [&str; 15] = [
     "archive",
     "revoke",
     "deactivate",
+    "replace",
+    "remove",
 ];
 
 /// The label of a form field named in a validation error.
@@ -151,7 +162,22 @@ pub fn field(tr: &Tr, name: &str) -> String {
         "from" => tr.t("field-date-from"),
         "to" => tr.t("field-date-to"),
         "cursor" | "limit" => tr.t("field-page"),
-        other => other.to_owned(),
+        "year" => tr.t("field-year"),
+        "date" => tr.t("field-date"),
+        "rule" => tr.t("field-day-rule"),
+        "hours" => tr.t("field-hours"),
+        "note" => tr.t("field-note"),
+        "weekly" => tr.t("field-weekly-hours"),
+        "makeup_weekday" => tr.t("field-makeup-weekday"),
+        "file" => tr.t("field-import-file"),
+        "schedule" => tr.t("field-schedule"),
+        other => match other
+            .strip_prefix("weekly.")
+            .and_then(|d| d.parse::<Weekday>().ok())
+        {
+            Some(d) => tr.ta("field-weekday-hours", &[("day", weekday(tr, d))]),
+            None => other.to_owned(),
+        },
     }
 }
 
@@ -171,6 +197,83 @@ pub fn rule(tr: &Tr, r: &Rule) -> String {
             "rule-line",
             &[("line", line.to_string()), ("message", message.clone())],
         ),
+    }
+}
+
+pub fn weekday(tr: &Tr, d: Weekday) -> String {
+    match d {
+        Weekday::Mon => tr.t("weekday-mon"),
+        Weekday::Tue => tr.t("weekday-tue"),
+        Weekday::Wed => tr.t("weekday-wed"),
+        Weekday::Thu => tr.t("weekday-thu"),
+        Weekday::Fri => tr.t("weekday-fri"),
+        Weekday::Sat => tr.t("weekday-sat"),
+        Weekday::Sun => tr.t("weekday-sun"),
+    }
+}
+
+/// The one- or two-letter weekday of a month grid's header.
+pub fn weekday_short(tr: &Tr, d: Weekday) -> String {
+    match d {
+        Weekday::Mon => tr.t("weekday-short-mon"),
+        Weekday::Tue => tr.t("weekday-short-tue"),
+        Weekday::Wed => tr.t("weekday-short-wed"),
+        Weekday::Thu => tr.t("weekday-short-thu"),
+        Weekday::Fri => tr.t("weekday-short-fri"),
+        Weekday::Sat => tr.t("weekday-short-sat"),
+        Weekday::Sun => tr.t("weekday-short-sun"),
+    }
+}
+
+/// Month 1–12 (anything else shows as the number).
+pub fn month(tr: &Tr, m: u32) -> String {
+    match m {
+        1 => tr.t("month-1"),
+        2 => tr.t("month-2"),
+        3 => tr.t("month-3"),
+        4 => tr.t("month-4"),
+        5 => tr.t("month-5"),
+        6 => tr.t("month-6"),
+        7 => tr.t("month-7"),
+        8 => tr.t("month-8"),
+        9 => tr.t("month-9"),
+        10 => tr.t("month-10"),
+        11 => tr.t("month-11"),
+        12 => tr.t("month-12"),
+        other => other.to_string(),
+    }
+}
+
+/// Business hours as people read them: the intervals, or "closed" in words.
+pub fn hours(tr: &Tr, h: &DayHours) -> String {
+    if h.is_closed() {
+        tr.t("hours-closed")
+    } else {
+        h.to_string().replace(',', ", ")
+    }
+}
+
+/// What a date override does.
+pub fn day_rule(tr: &Tr, r: &DayOverride) -> String {
+    match r {
+        DayOverride::Closed => tr.t("day-rule-closed"),
+        DayOverride::Open => tr.t("day-rule-open"),
+        DayOverride::Hours(_) => tr.t("day-rule-hours"),
+    }
+}
+
+/// A national holiday's name in the reader's language. The schedule writes the Chinese name,
+/// then the English one (`国庆节 National Day`); a name without both shows as written.
+pub fn holiday_name(tr: &Tr, name: &str) -> String {
+    let name = name.trim();
+    match name.split_once(' ') {
+        Some((zh, en)) if !zh.is_ascii() && !en.trim().is_empty() && en.is_ascii() => {
+            match tr.locale {
+                Locale::ZhCn => zh.to_owned(),
+                Locale::En => en.trim().to_owned(),
+            }
+        }
+        _ => name.to_owned(),
     }
 }
 
@@ -247,6 +350,32 @@ pub fn shanghai_midnight_ms(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holiday_names_follow_the_locale() {
+        let zh = Tr::new(Locale::ZhCn);
+        let en = Tr::new(Locale::En);
+        assert_eq!(holiday_name(&zh, "国庆节 National Day"), "国庆节");
+        assert_eq!(holiday_name(&en, "国庆节 National Day"), "National Day");
+        assert_eq!(
+            holiday_name(&en, "国庆节、中秋节 National Day and Mid-Autumn Festival"),
+            "National Day and Mid-Autumn Festival"
+        );
+        assert_eq!(holiday_name(&en, "春节"), "春节");
+        assert_eq!(holiday_name(&zh, "staff party"), "staff party");
+        assert_eq!(holiday_name(&zh, "年会 公司聚餐"), "年会 公司聚餐");
+    }
+
+    #[test]
+    fn calendar_fields_are_named() {
+        let zh = Tr::new(Locale::ZhCn);
+        assert_eq!(
+            field(&zh, "weekly.sat"),
+            zh.ta("field-weekday-hours", &[("day", zh.t("weekday-sat"))])
+        );
+        assert_eq!(field(&zh, "weekly.xyz"), "weekly.xyz");
+        assert_eq!(field(&zh, "file"), zh.t("field-import-file"));
+    }
 
     #[test]
     fn shanghai_midnight() {

@@ -16,6 +16,7 @@ mod announcements;
 mod assets;
 mod audit;
 mod auth;
+mod calendar;
 mod directory;
 mod home;
 pub mod kit;
@@ -60,6 +61,20 @@ pub fn router() -> Router<AppState> {
         .route("/providers", get(providers::list).post(providers::create))
         .route("/merchants", get(directory::merchants))
         .route("/terminals", get(directory::terminals))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/hours", post(calendar::set_hours))
+        .route("/calendar/overrides", post(calendar::set_override))
+        .route(
+            "/calendar/overrides/{date}/remove",
+            post(calendar::remove_override),
+        )
+        .route("/calendar/import", post(calendar::import))
+        .route("/calendar/export.csv", get(calendar::export_csv))
+        .route("/calendar/export.ics", get(calendar::export_ics))
+        .route(
+            "/holidays",
+            get(calendar::holidays).post(calendar::load_holidays),
+        )
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/totp/enable", post(account::enable_totp))
