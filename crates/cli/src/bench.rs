@@ -8,7 +8,9 @@
 //! Scenarios: `create` (audited announcement creation), `startup` (time to first answer and
 //! idle RSS of `posdesk serve` on an existing SQLite database with demo data), `write` (the same
 //! audited create through the storage layer in-process, without HTTP: isolates the writer),
-//! `calendar` (working-time arithmetic of the core: ns per call, in-process, one thread).
+//! `calendar` (working-time arithmetic of the core: ns per call, in-process, one thread),
+//! `import-terminals` (`posdesk import terminals` of a generated CSV as a child process: time,
+//! peak RSS, against the raw engine inserting the same rows in batched transactions).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -42,6 +44,9 @@ pub struct Args {
     /// Print one JSON object as the last line
     #[arg(long)]
     json: bool,
+    /// Rows for `import-terminals`
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: u64,
     /// PostgreSQL server for `--backend postgres` (a fresh schema is created and dropped)
     #[arg(
         long,
@@ -441,6 +446,7 @@ pub async fn run(args: Args) -> Result<()> {
         "startup" => startup(args).await,
         "write" => write(args).await,
         "calendar" => calendar(args),
+        "import-terminals" => import_terminals(args).await,
         other => bail!("unknown scenario {other:?}: use create, write, startup or calendar"),
     }
 }
@@ -734,4 +740,223 @@ fn calendar(args: Args) -> Result<()> {
         bail!("working-time arithmetic took {worst:.0} ns per call, over the 2 µs bound");
     }
     Ok(())
+}
+
+/// Writes `rows` terminal rows (UTF-8, Chinese manufacturer names) to `path`.
+fn write_terminal_csv(path: &std::path::Path, rows: u64) -> Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "sn,tid,model,manufacturer,firmware,status,install_date,warranty_end,installed_address")?;
+    let makers = ["百富", "新大陆", "联迪", "惠尔丰", "升腾"];
+    for i in 0..rows {
+        writeln!(
+            w,
+            "BENCH{i:010},{:08},A920,{},V3.1.{},in_stock,2026-03-09,2027-03-08,杭州市西湖区文三路{}号",
+            i % 100_000_000,
+            makers[(i % 5) as usize],
+            i % 9,
+            i % 500
+        )?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Raw SQLite: the same rows into a table of the same shape (text id key, unique SN and TID per
+/// tenant), one prepared INSERT, transactions of the import's chunk size, same PRAGMAs.
+fn raw_sqlite_import(dir: &std::path::Path, rows: u64) -> Result<Duration> {
+    let conn = rusqlite::Connection::open(dir.join("raw-import.db"))?;
+    conn.execute_batch(posdesk_storage::SQLITE_PRAGMAS)?;
+    conn.execute_batch(
+        "CREATE TABLE t (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, sn TEXT NOT NULL, tid TEXT, model TEXT NOT NULL, \
+         manufacturer TEXT NOT NULL, firmware TEXT, status TEXT NOT NULL, install_date TEXT, warranty_end TEXT, \
+         installed_address TEXT, created_at INTEGER NOT NULL, UNIQUE (tenant_id, sn)); \
+         CREATE UNIQUE INDEX t_tid ON t (tenant_id, tid);",
+    )?;
+    let tenant = uuid::Uuid::now_v7().to_string();
+    let start = Instant::now();
+    let chunk = posdesk_server::service::imports::CHUNK as u64;
+    let mut i = 0;
+    while i < rows {
+        let tx = conn.unchecked_transaction()?;
+        {
+            let mut st = tx.prepare_cached("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?;
+            for j in i..(i + chunk).min(rows) {
+                st.execute(rusqlite::params![
+                    uuid::Uuid::now_v7().to_string(),
+                    tenant,
+                    format!("BENCH{j:010}"),
+                    format!("{:08}", j % 100_000_000),
+                    "A920",
+                    "百富",
+                    "V3.1.0",
+                    "in_stock",
+                    "2026-03-09",
+                    "2027-03-08",
+                    "杭州市西湖区文三路1号",
+                    posdesk_storage::now().millis()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        i += chunk;
+    }
+    Ok(start.elapsed())
+}
+
+/// Raw PostgreSQL: the same, through tokio-postgres with a prepared INSERT.
+async fn raw_postgres_import(url: &str, rows: u64) -> Result<Duration> {
+    let (mut client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    client
+        .batch_execute(
+            "CREATE TABLE raw_import (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, sn TEXT NOT NULL, tid TEXT, model TEXT NOT NULL, \
+             manufacturer TEXT NOT NULL, firmware TEXT, status TEXT NOT NULL, install_date TEXT, warranty_end TEXT, \
+             installed_address TEXT, created_at BIGINT NOT NULL, UNIQUE (tenant_id, sn)); \
+             CREATE UNIQUE INDEX raw_import_tid ON raw_import (tenant_id, tid);",
+        )
+        .await?;
+    let tenant = uuid::Uuid::now_v7().to_string();
+    let start = Instant::now();
+    let chunk = posdesk_server::service::imports::CHUNK as u64;
+    let mut i = 0;
+    while i < rows {
+        let tx = client.transaction().await?;
+        let st = tx
+            .prepare("INSERT INTO raw_import VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+            .await?;
+        for j in i..(i + chunk).min(rows) {
+            let (id, sn, tid) = (
+                uuid::Uuid::now_v7().to_string(),
+                format!("BENCH{j:010}"),
+                format!("{:08}", j % 100_000_000),
+            );
+            tx.execute(
+                &st,
+                &[&id, &tenant, &sn, &tid, &"A920", &"百富", &"V3.1.0", &"in_stock", &"2026-03-09",
+                  &"2027-03-08", &"杭州市西湖区文三路1号", &posdesk_storage::now().millis()],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        i += chunk;
+    }
+    Ok(start.elapsed())
+}
+
+fn vm_hwm_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+async fn import_terminals(args: Args) -> Result<()> {
+    let t = target(&args).await?;
+    let result = async {
+        let rows = args.rows;
+        let csv = t.dir.join("terminals.csv");
+        eprintln!("writing {rows} rows to {}…", csv.display());
+        write_terminal_csv(&csv, rows)?;
+        let csv_mb = std::fs::metadata(&csv)?.len() as f64 / 1e6;
+        eprintln!("raw engine ({})…", args.backend);
+        let raw = match args.backend.as_str() {
+            "sqlite" => {
+                let dir = t.dir.clone();
+                tokio::task::spawn_blocking(move || raw_sqlite_import(&dir, rows)).await??
+            }
+            _ => raw_postgres_import(&t.url, rows).await?,
+        };
+        {
+            let store = Store::open(&t.location).await?;
+            let st = AppState::new(store, Config::for_test(t.location.clone(), t.dir.clone()), None);
+            let principal = operator_principal();
+            let ctx = Ctx::operator(&st, &principal, "bench");
+            service::providers::create(
+                &ctx,
+                service::providers::NewProvider {
+                    name: DisplayName::parse("name", "压测服务商")?,
+                    short_name: Label::parse("short_name", "压测")?,
+                    uscc: None,
+                    hotline: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        eprintln!("posdesk import terminals…");
+        let start = Instant::now();
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .args(["import", "terminals"])
+            .arg(&csv)
+            .args(["--provider", "压测", "--json"])
+            .env("DATABASE_URL", &t.url)
+            .env("POSDESK_DATA_DIR", &t.dir)
+            .env("POSDESK_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting posdesk import")?;
+        let pid = child.id();
+        let mut peak: f64 = 0.0;
+        let mut samples = Vec::new();
+        let status = loop {
+            if let Some(s) = child.try_wait()? {
+                break s;
+            }
+            if let Some(m) = vm_hwm_mb(pid) {
+                peak = peak.max(m);
+                samples.push((start.elapsed().as_secs_f64(), m));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        let elapsed = start.elapsed();
+        let mut out = String::new();
+        if let Some(mut so) = child.stdout.take() {
+            use std::io::Read;
+            so.read_to_string(&mut out)?;
+        }
+        if !status.success() {
+            bail!("posdesk import failed: {out}");
+        }
+        let summary: serde_json::Value = serde_json::from_str(out.trim().lines().last().unwrap_or("{}"))?;
+        if summary["inserted"].as_u64() != Some(rows) {
+            bail!("expected {rows} inserted, got {summary}");
+        }
+        // Flat memory: the peak at 90% of the run is (nearly) the peak at 30%.
+        let at = |frac: f64| {
+            samples
+                .iter()
+                .take_while(|(s, _)| *s <= elapsed.as_secs_f64() * frac)
+                .last()
+                .map_or(0.0, |(_, m)| *m)
+        };
+        let (rss30, rss90) = (at(0.3), at(0.9));
+        let secs = elapsed.as_secs_f64();
+        let ratio = raw.as_secs_f64() / secs;
+        println!(
+            "import-terminals {}: {rows} rows ({csv_mb:.0} MB CSV) in {secs:.1} s = {:.0} rows/s, peak RSS {peak:.0} MB (at 30%: {rss30:.0} MB, at 90%: {rss90:.0} MB); raw engine {:.1} s; ratio {:.1}%; target ≤ 60 s: {}",
+            args.backend,
+            rows as f64 / secs,
+            raw.as_secs_f64(),
+            ratio * 100.0,
+            if secs <= 60.0 { "met" } else { "NOT met" }
+        );
+        if args.json {
+            println!(
+                "{}",
+                json!({"scenario": "import-terminals", "backend": args.backend, "clients": 1, "rows": rows,
+                       "seconds": (secs * 10.0).round() / 10.0, "ops_per_s": (rows as f64 / secs).round(),
+                       "p50_ms": null, "p99_ms": null,
+                       "raw_seconds": (raw.as_secs_f64() * 10.0).round() / 10.0,
+                       "raw_ops_per_s": (rows as f64 / raw.as_secs_f64()).round(),
+                       "ratio": (ratio * 1000.0).round() / 1000.0, "peak_rss_mb": peak.round(),
+                       "rss_at_30pct_mb": rss30.round(), "rss_at_90pct_mb": rss90.round()})
+            );
+        }
+        Ok(())
+    }
+    .await;
+    cleanup(&args, &t).await;
+    result
 }
