@@ -116,6 +116,7 @@ impl Role {
                 ServicePointRead,
                 ServicePointManage,
                 TerminalImport,
+                TerminalManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -129,6 +130,7 @@ impl Role {
                 HolidayRead,
                 CalendarRead,
                 ServicePointRead,
+                TerminalManage,
             ],
             Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
                 SelfRead,
@@ -214,6 +216,8 @@ pub enum Permission {
     ServicePointManage,
     /// Bulk-import terminals into the provider's registry.
     TerminalImport,
+    /// Move terminals through their status machine (install, activate, suspend, retire…).
+    TerminalManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -121,6 +121,10 @@ pub struct TerminalOut {
     pub status: String,
     pub created_at: String,
     pub version: i64,
+    /// `YYYY-MM-DD`.
+    pub install_date: Option<String>,
+    pub warranty_end: Option<String>,
+    pub installed_address: Option<String>,
 }
 
 impl From<terminals::Terminal> for TerminalOut {
@@ -137,6 +141,9 @@ impl From<terminals::Terminal> for TerminalOut {
             status: t.status,
             created_at: ts(t.created_at),
             version: t.version,
+            install_date: t.install_date,
+            warranty_end: t.warranty_end,
+            installed_address: t.installed_address,
         }
     }
 }

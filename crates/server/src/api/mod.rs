@@ -113,6 +113,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/merchants/{id}", get(directory::merchant))
         .route("/api/v1/terminals", get(directory::terminals))
         .route("/api/v1/terminals/{id}", get(directory::terminal))
+        .route(
+            "/api/v1/terminals/{id}/transition",
+            post(directory::transition),
+        )
+        .route("/api/v1/terminals/{id}/history", get(directory::history))
         .route("/api/v1/audit", get(audit::list))
         .route(
             "/api/v1/webhooks",
@@ -141,6 +146,7 @@ pub fn router() -> Router<AppState> {
         calendars::holiday_years, calendars::load_holiday_years, calendars::get, calendars::set_hours,
         calendars::days, calendars::export, calendars::import, calendars::set_day, calendars::remove_day,
         directory::merchants, directory::merchant, directory::terminals, directory::terminal,
+        directory::transition, directory::history,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

@@ -1,4 +1,4 @@
-//! Read access to merchants and terminals (the registry issue adds their write side).
+//! Merchants and terminals: reads, a terminal's status transitions and its history.
 
 use posdesk_core::authz::Permission;
 use posdesk_core::ids::{MerchantId, TerminalId};
@@ -7,7 +7,7 @@ use posdesk_storage::repo::merchants::{self, Merchant};
 use posdesk_storage::repo::terminals::{self, Terminal};
 
 use super::Ctx;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 pub async fn merchants(ctx: &Ctx<'_>, page: PageRequest) -> ApiResult<Page<Merchant>> {
     let scope = ctx.authorize(Permission::MerchantRead)?;
@@ -42,5 +42,60 @@ pub async fn terminal(ctx: &Ctx<'_>, id: TerminalId) -> ApiResult<Terminal> {
         .state
         .store
         .read(move |c| Box::pin(async move { terminals::get(c, &scope, id).await }))
+        .await?)
+}
+
+/// Moves a terminal through its status machine (binding it to the merchant with `mid` on
+/// `install` and `lend`). `if_match` is the version read.
+pub async fn transition_terminal(
+    ctx: &Ctx<'_>,
+    id: TerminalId,
+    event: posdesk_core::registry::TerminalEvent,
+    mid: Option<posdesk_core::registry::Mid>,
+    if_match: Option<i64>,
+) -> ApiResult<Terminal> {
+    let scope = ctx.authorize(Permission::TerminalManage)?;
+    let tenant = scope.tenant().ok_or(ApiError::NotFound)?;
+    ctx.write(
+        ctx.meta(),
+        terminals::TransitionTerminal {
+            tenant,
+            id,
+            event,
+            mid: mid.map(|m| m.as_str().to_owned()),
+            expected_version: if_match,
+        },
+    )
+    .await
+}
+
+/// A terminal's history from the audit trail (newest first): creation, imports, every status
+/// change and binding. Visible to whoever may see the terminal.
+pub async fn terminal_history(
+    ctx: &Ctx<'_>,
+    id: TerminalId,
+    page: PageRequest,
+) -> ApiResult<Page<posdesk_core::audit::StoredEvent>> {
+    let scope = ctx.authorize(Permission::TerminalRead)?;
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                let t = terminals::get(c, &scope, id).await?;
+                let filter = posdesk_storage::repo::audit::Filter {
+                    entity_type: Some("terminal".into()),
+                    entity_id: Some(id.to_string()),
+                    ..Default::default()
+                };
+                posdesk_storage::repo::audit::list(
+                    c,
+                    &posdesk_core::authz::Scope::Tenant(t.tenant_id),
+                    &filter,
+                    &page,
+                )
+                .await
+            })
+        })
         .await?)
 }

@@ -395,6 +395,22 @@ fn routes() -> Vec<Route> {
             false,
             true,
         ),
+        r(
+            Method::POST,
+            "/api/v1/terminals/{id}/transition",
+            TerminalManage,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/terminals/{id}/history",
+            TerminalRead,
+            true,
+            false,
+            true,
+        ),
         r(Method::GET, "/api/v1/audit", AuditRead, false, true, false),
         r(
             Method::GET,
@@ -680,6 +696,7 @@ async fn build(
             "hotlines": ["0571-88886666"], "service_hours": "每日 8:00–20:00",
             "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]
         })),
+        (Method::POST, "/api/v1/terminals/{id}/transition") => Some(json!({"event": "suspend"})),
         (Method::POST, "/api/v1/service-points") => Some(sp_body(&format!("新网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}") => Some(sp_body(&format!("改名网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}/calendar/overrides/{date}") => {

@@ -10,3 +10,4 @@ mod imports;
 mod outbox;
 mod profiles;
 mod service_points;
+mod terminals;

@@ -450,3 +450,93 @@ pub async fn export_page(
         .map(|r| Ok((to_terminal(r)?, r.opt_text(15)?)))
         .collect()
 }
+
+/// Moves a terminal through its status machine (`registry::terminal`), with the merchant
+/// binding the event implies: `install` and `lend` bind it to `merchant` (required), events
+/// that end the stay at a merchant (`uninstall`, `recover`, `return_to_stock`, `return_loaner`,
+/// `retire`) unbind it; the rest keep it. The update is conditional on the version and status
+/// read, so two servers cannot both apply a transition.
+pub struct TransitionTerminal {
+    pub tenant: TenantId,
+    pub id: TerminalId,
+    pub event: posdesk_core::registry::TerminalEvent,
+    /// The merchant's MID for `install` and `lend`.
+    pub mid: Option<String>,
+    pub expected_version: Option<i64>,
+}
+
+impl Mutation for TransitionTerminal {
+    type Output = Terminal;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Terminal>>> {
+        Box::pin(async move {
+            use posdesk_core::registry::{TerminalEvent as E, TerminalStatus};
+            let before = get(c, &Scope::system(self.tenant), self.id).await?;
+            super::check_version(self.expected_version, before.version)?;
+            let from = TerminalStatus::from_code(&before.status)
+                .ok_or_else(|| Error::Backend(format!("stored status {}", before.status)))?;
+            let to = from.transition(self.event)?;
+            let merchant_id = match self.event {
+                E::Install | E::Lend => {
+                    let mid = self.mid.as_deref().ok_or_else(|| {
+                        Error::Invalid(posdesk_core::FieldError::new(
+                            "mid",
+                            posdesk_core::Rule::Required,
+                        ))
+                    })?;
+                    let r = c
+                        .query_opt(
+                            "SELECT id FROM merchants WHERE tenant_id = $1 AND mid = $2",
+                            &[self.tenant.into(), mid.into()],
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            Error::Invalid(posdesk_core::FieldError::new(
+                                "mid",
+                                posdesk_core::Rule::Invalid {
+                                    reason: "no merchant with this MID at this provider",
+                                },
+                            ))
+                        })?;
+                    Some(parse_id(&r, 0, MerchantId::parse)?)
+                }
+                E::Uninstall | E::Recover | E::ReturnToStock | E::ReturnLoaner | E::Retire => None,
+                _ => before.merchant_id,
+            };
+            let after = Terminal {
+                status: to.code().to_owned(),
+                merchant_id,
+                updated_at: ctx.now,
+                version: before.version + 1,
+                ..before.clone()
+            };
+            let n = c
+                .execute(
+                    "UPDATE terminals SET status = $1, merchant_id = $2, updated_at = $3, version = $4 WHERE id = $5 AND version = $6 AND status = $7",
+                    &[
+                        after.status.as_str().into(),
+                        after.merchant_id.into(),
+                        after.updated_at.into(),
+                        Value::Int(after.version),
+                        self.id.into(),
+                        Value::Int(before.version),
+                        before.status.as_str().into(),
+                    ],
+                )
+                .await?;
+            super::updated_one(n, before.version)?;
+            let audit = vec![AuditDraft::changed(
+                Some(self.tenant),
+                "terminal",
+                self.id,
+                self.event.code(),
+                &before,
+                &after,
+            )];
+            Ok(Applied::new(after, audit))
+        })
+    }
+}
