@@ -746,7 +746,10 @@ fn calendar(args: Args) -> Result<()> {
 fn write_terminal_csv(path: &std::path::Path, rows: u64) -> Result<()> {
     use std::io::Write;
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(w, "sn,tid,model,manufacturer,firmware,status,install_date,warranty_end,installed_address")?;
+    writeln!(
+        w,
+        "sn,tid,model,manufacturer,firmware,status,install_date,warranty_end,installed_address"
+    )?;
     let makers = ["百富", "新大陆", "联迪", "惠尔丰", "升腾"];
     for i in 0..rows {
         writeln!(
@@ -780,7 +783,9 @@ fn raw_sqlite_import(dir: &std::path::Path, rows: u64) -> Result<Duration> {
     while i < rows {
         let tx = conn.unchecked_transaction()?;
         {
-            let mut st = tx.prepare_cached("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?;
+            let mut st = tx.prepare_cached(
+                "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
             for j in i..(i + chunk).min(rows) {
                 st.execute(rusqlite::params![
                     uuid::Uuid::now_v7().to_string(),
@@ -823,7 +828,9 @@ async fn raw_postgres_import(url: &str, rows: u64) -> Result<Duration> {
     while i < rows {
         let tx = client.transaction().await?;
         let st = tx
-            .prepare("INSERT INTO raw_import VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+            .prepare(
+                "INSERT INTO raw_import VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
             .await?;
         for j in i..(i + chunk).min(rows) {
             let (id, sn, tid) = (
@@ -833,8 +840,20 @@ async fn raw_postgres_import(url: &str, rows: u64) -> Result<Duration> {
             );
             tx.execute(
                 &st,
-                &[&id, &tenant, &sn, &tid, &"A920", &"百富", &"V3.1.0", &"in_stock", &"2026-03-09",
-                  &"2027-03-08", &"杭州市西湖区文三路1号", &posdesk_storage::now().millis()],
+                &[
+                    &id,
+                    &tenant,
+                    &sn,
+                    &tid,
+                    &"A920",
+                    &"百富",
+                    &"V3.1.0",
+                    &"in_stock",
+                    &"2026-03-09",
+                    &"2027-03-08",
+                    &"杭州市西湖区文三路1号",
+                    &posdesk_storage::now().millis(),
+                ],
             )
             .await?;
         }
