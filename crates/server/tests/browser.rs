@@ -4,8 +4,9 @@
 //!   logout, every page for every role, and the forms of every page;
 //! * in a real headless Chromium driven over WebDriver (fantoccini + chromedriver): navigation
 //!   per role, language switch, failed login, a provider admin creating a user that an auditor
-//!   then finds in the audit trail, a terminal identity refused at sign-in, and dashboard
-//!   screenshots at desktop and phone size.
+//!   then finds in the audit trail, a terminal identity refused at sign-in, the calendar, the
+//!   provider profile (hotline and fee edited, ¥ price, licence badge), a service point created
+//!   and found under its province, and dashboard screenshots at desktop and phone size.
 //!
 //! On a browser failure a screenshot is saved to `test-artifacts/screenshots/<test>.png` at the
 //! workspace root.
@@ -411,9 +412,15 @@ impl Client {
             );
         }
         for (name, file_name, bytes) in files {
+            // As browsers do: the type from the file name's extension.
+            let ct = match file_name.rsplit('.').next() {
+                Some("png") => "image/png",
+                Some("csv") => "text/csv",
+                _ => "application/octet-stream",
+            };
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {ct}\r\n\r\n"
                 )
                 .as_bytes(),
             );
@@ -705,7 +712,13 @@ async fn every_page_answers_per_role(loc: Location) {
     assert!(css.has("@media (max-width: 700px)"));
 
     // (page, the permission it needs, its navigation entry, the permission the entry needs)
-    let pages: [(&str, Permission, &str, Permission); 9] = [
+    let pages: [(&str, Permission, &str, Permission); 10] = [
+        (
+            "/service-points",
+            Permission::ServicePointRead,
+            "nav-service-points",
+            Permission::ServicePointRead,
+        ),
         (
             "/users",
             Permission::UserRead,
@@ -794,6 +807,40 @@ async fn every_page_answers_per_role(loc: Location) {
                 role.allows(nav_permission),
                 "{role:?}: navigation entry {nav}"
             );
+        }
+        // The own provider's profile: every role that reads its provider and has one.
+        let p = c.get("/provider").await;
+        let expected = match role {
+            Role::PlatformAdmin => StatusCode::NOT_FOUND,
+            r if r.allows(Permission::ProviderRead) => StatusCode::OK,
+            _ => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(p.status, expected, "{role:?} GET /provider: {}", p.body);
+        assert_eq!(
+            home.has("id=\"nav-provider\""),
+            role.allows(Permission::ProviderRead) && role != Role::PlatformAdmin,
+            "{role:?}: navigation entry nav-provider"
+        );
+        if p.status == StatusCode::OK {
+            assert!(p.has("id=\"licence-badge\""), "{role:?}: the licence badge");
+            assert_eq!(
+                p.has("id=\"profile-form\"") && p.has("id=\"logo-form\""),
+                role.allows(Permission::ProfileManage),
+                "{role:?}: the profile forms"
+            );
+        }
+        // The terminal import form and the export.
+        for (path, permission) in [
+            ("/terminals/import", Permission::TerminalImport),
+            ("/terminals/export.csv", Permission::TerminalRead),
+        ] {
+            let p = c.get(path).await;
+            let expected = if role.allows(permission) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(p.status, expected, "{role:?} GET {path}: {}", p.body);
         }
         // The calendar's other pages: a year, the downloads.
         for path in [
@@ -2015,6 +2062,479 @@ async fn calendar_posts_need_csrf(loc: Location) {
     assert_eq!(calendar_of(&app).await.overrides.len(), 2);
 }
 
+/// Today in Asia/Shanghai, as the services reckon licence validity.
+fn today() -> posdesk_core::calendar::LocalDate {
+    posdesk_core::calendar::LocalDate::of_timestamp(posdesk_storage::now()).unwrap()
+}
+
+async fn profile_of(app: &App) -> service::profiles::ProfileView {
+    let principal = operator_principal();
+    let ctx = Ctx::operator(&app.state, &principal, "test");
+    service::profiles::get(&ctx, app.seed.tenant)
+        .await
+        .map_err(fail)
+        .unwrap()
+}
+
+/// A PNG as far as content sniffing goes: the signature and an IHDR chunk.
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+fn profile_fields(
+    valid_to: &str,
+    fees: &'static str,
+    version: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("uscc", "91110000600037341L".into()),
+        ("licence_kind", "payment_licence".into()),
+        ("licence_number", "Z20049440000105".into()),
+        ("licence_valid_from", "2021-01-01".into()),
+        ("licence_valid_to", valid_to.into()),
+        ("hotlines", "0571-88886666\r\n138 1234 5678\r\n".into()),
+        ("service_hours", "每天 9:00-18:00".into()),
+        ("warranty_policy", "整机保修，人为损坏除外。".into()),
+        ("warranty_default_months", "12".into()),
+        ("warranty_months_by_model", "A920,24".into()),
+        ("fees", fees.into()),
+        ("version", version.into()),
+    ]
+}
+
+fn as_refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The provider profile: save (yuan text → exact fen, ¥ shown, the licence badge and the
+/// dashboard banner), a bad price and a stale version re-rendered with the input, the logo.
+async fn profile_forms_work(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+    let p = admin.get("/provider").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has(&tr.t("licence-missing")) && p.has("id=\"profile-form\""));
+    assert!(!admin.get("/").await.has("id=\"licence-warning\""));
+
+    let soon = today().add_days(30).unwrap().to_string();
+    let fees =
+        "lab-onsite,上门服务费,labour,50.00,次\nP-BATT，电池，part，0.1，件\n\nP-FREE,标签,other,0";
+    let f = profile_fields(&soon, fees, "0");
+    admin
+        .post("/provider", &as_refs(&f))
+        .await
+        .redirects_to("/provider");
+    let v = profile_of(&app).await;
+    assert_eq!(v.version, 1);
+    let fen: Vec<i64> = v.doc.fees.iter().map(|f| f.price_fen).collect();
+    assert_eq!(fen, [5000, 10, 0], "yuan text converted exactly");
+    assert_eq!(v.doc.fees[0].code, "LAB-ONSITE");
+    assert_eq!(v.doc.hotlines.len(), 2);
+    assert_eq!(v.doc.warranty_months_by_model["A920"], 24);
+    let p = admin.get("/provider").await;
+    assert!(p.has(&tr.t("flash-profile-saved")));
+    assert!(
+        p.has("¥50.00") && p.has("¥0.10") && p.has("¥0.00"),
+        "{}",
+        p.body
+    );
+    assert!(p.has(&tr.ta("licence-expires-soon", &[("days", "30".into())])));
+    assert!(p.has("badge-draft"));
+    assert!(
+        p.has("P-BATT,电池,part,0.10,件"),
+        "the form shows yuan again"
+    );
+    let home = admin.get("/").await;
+    assert!(home.has("id=\"licence-warning\""));
+    assert!(home.has(&tr.ta("dashboard-licence-expires-soon", &[("days", "30".into())])));
+    // Merchants see the profile but get no banner; staff get it.
+    let mut merchant = app.client();
+    merchant.sign_in(app.seed.login(Role::MerchantUser)).await;
+    assert!(!merchant.get("/").await.has("id=\"licence-warning\""));
+    let mp = merchant.get("/provider").await;
+    assert!(mp.has("¥50.00") && !mp.has("id=\"profile-form\""));
+    merchant
+        .post("/provider", &as_refs(&f))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let mut agent = app.client();
+    agent.sign_in(app.seed.login(Role::Agent)).await;
+    assert!(agent.get("/").await.has("id=\"licence-warning\""));
+
+    // A price with three decimals is refused, the input kept; nothing changes.
+    let bad = profile_fields(&soon, "LAB,上门服务费,labour,12.345,次", "1");
+    let p = admin.post("/provider", &as_refs(&bad)).await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.has("id=\"profile-error\"") && p.has("12.345"),
+        "{}",
+        p.body
+    );
+    let p = admin
+        .post(
+            "/provider",
+            &as_refs(&profile_fields(&soon, "LAB,x,labour,1e3", "1")),
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("1e3"));
+    assert_eq!(profile_of(&app).await.version, 1);
+    // Expired, but from a stale page: 412, the input kept.
+    let past = today().add_days(-3).unwrap().to_string();
+    let stale = profile_fields(&past, fees, "0");
+    let p = admin.post("/provider", &as_refs(&stale)).await;
+    p.expect(StatusCode::PRECONDITION_FAILED);
+    assert!(p.has(&tr.t("error-stale")) && p.has(&past));
+    let fresh = profile_fields(&past, fees, "1");
+    admin
+        .post("/provider", &as_refs(&fresh))
+        .await
+        .redirects_to("/provider");
+    let p = admin.get("/provider").await;
+    assert!(p.has("badge-danger") && p.has(&tr.ta("licence-expired", &[("days", "3".into())])));
+    assert!(
+        admin
+            .get("/")
+            .await
+            .has("alert-error\" role=\"alert\" id=\"licence-warning\"")
+    );
+
+    // The logo: a PNG is taken and served; something else is refused on the page.
+    assert!(!admin.get("/provider").await.has("id=\"logo\""));
+    let token = admin.csrf();
+    admin
+        .post_multipart(
+            "/provider/logo",
+            &[("_csrf", &token)],
+            &[("logo", "logo.png", PNG)],
+        )
+        .await
+        .redirects_to("/provider");
+    let p = admin.get("/provider").await;
+    assert!(p.has("id=\"logo\"") && p.has(&tr.t("flash-logo-saved")));
+    admin.get("/provider/logo").await.expect(StatusCode::OK);
+    merchant.get("/provider/logo").await.expect(StatusCode::OK);
+    let p = admin
+        .post_multipart(
+            "/provider/logo",
+            &[("_csrf", &token)],
+            &[("logo", "logo.png", b"GIF89a not a png")],
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("id=\"logo-error\"") && p.has(&tr.t("profile-logo-file")));
+    // Too large (over 256 KiB, under the body limit): said on the form.
+    let mut huge = PNG.to_vec();
+    huge.resize(300 * 1024, 0);
+    let p = admin
+        .post_multipart(
+            "/provider/logo",
+            &[("_csrf", &token)],
+            &[("logo", "logo.png", &huge)],
+        )
+        .await;
+    p.expect(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(p.has("id=\"logo-error\"") && p.has(&tr.t("error-too-large")));
+
+    // Without the CSRF token nothing is taken.
+    let p = admin.post_raw("/provider", &as_refs(&fresh), &[]).await;
+    p.expect(StatusCode::FORBIDDEN);
+    assert!(p.has(&tr.t("error-csrf")));
+    admin
+        .post_multipart("/provider/logo", &[], &[("logo", "logo.png", PNG)])
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    assert_eq!(profile_of(&app).await.version, 2);
+}
+
+fn sp_fields<'a>(
+    name: &'a str,
+    division: &'a str,
+    technician: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("name", name),
+        ("division_code", division),
+        ("address", "文三路 90 号"),
+        ("weekly.mon", "08:30-17:30"),
+        ("weekly.tue", "08:30-17:30"),
+        ("weekly.wed", "08:30-17:30"),
+        ("weekly.thu", "08:30-17:30"),
+        ("weekly.fri", "08:30-17:30"),
+        ("weekly.sat", "09:00-12:00"),
+        ("weekly.sun", "closed"),
+        ("skills", "install"),
+        ("skills", "hardware_repair"),
+        ("technicians", technician),
+    ];
+    f.extend_from_slice(extra);
+    f
+}
+
+/// Service points: create (listed under its province), bad input kept, the detail page with its
+/// calendar, edit (and a stale edit), overrides added and removed, refusals without CSRF.
+async fn service_point_forms_work(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let tech = app.seed.id(Role::Technician).to_string();
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+    let p = admin.get("/service-points").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"service-points-empty\"") && p.has("id=\"create-service-point-form\""));
+    assert!(p.has("测试维修工程师"), "the technicians to choose from");
+
+    let created = admin
+        .post(
+            "/service-points",
+            &sp_fields("杭州西湖服务站", "330106", &tech, &[]),
+        )
+        .await;
+    created.redirects_to("/service-points#sp-");
+    let id = created
+        .location
+        .clone()
+        .unwrap()
+        .trim_start_matches("/service-points#sp-")
+        .to_owned();
+    admin
+        .post(
+            "/service-points",
+            &sp_fields("上海浦东服务站", "310115", &tech, &[]),
+        )
+        .await
+        .redirects_to("/service-points#sp-");
+    let p = admin.get("/service-points").await;
+    assert!(p.has(&tr.t("flash-service-point-created")));
+    assert!(p.has("id=\"region-330000\"") && p.has("浙江省") && p.has("上海市"));
+    let (sh, zj) = (
+        p.body.find("上海浦东服务站").unwrap(),
+        p.body.find("杭州西湖服务站").unwrap(),
+    );
+    assert!(sh < zj, "ordered by division: 31 before 33");
+    assert!(p.has(&format!("id=\"sp-{id}\"")) && p.has("测试维修工程师"));
+    assert!(p.has(&tr.t("skill-hardware-repair")) && p.has(&tr.t("service-point-active")));
+
+    // Bad input: a province alone, a taken name; the input is kept.
+    let p = admin
+        .post(
+            "/service-points",
+            &sp_fields("余杭服务站", "330000", &tech, &[]),
+        )
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("id=\"sp-error\"") && p.has("余杭服务站") && p.has("value=\"330000\""));
+    assert!(p.has(&tr.t("field-division-code")));
+    let p = admin
+        .post(
+            "/service-points",
+            &sp_fields("杭州西湖服务站", "330106", &tech, &[]),
+        )
+        .await;
+    assert!(
+        p.status.is_client_error() && p.has("id=\"sp-error\""),
+        "{}",
+        p.status
+    );
+
+    // The detail page: the point's calendar and edit form.
+    let path = format!("/service-points/{id}");
+    let p = admin.get(&format!("{path}?year=2026")).await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"months\"") && p.has("id=\"edit-service-point-form\""));
+    assert!(p.has("id=\"day-2026-10-01\"") && p.has("id=\"override-form\""));
+    let edit = sp_fields(
+        "杭州西湖服务站（文三路）",
+        "330106",
+        &tech,
+        &[("version", "1"), ("year", "2026")],
+    );
+    admin
+        .post(&path, &edit)
+        .await
+        .redirects_to(&format!("{path}?year=2026"));
+    let p = admin.get(&path).await;
+    assert!(p.has("杭州西湖服务站（文三路）") && p.has(&tr.t("flash-service-point-saved")));
+    assert!(
+        p.has(&tr.t("service-point-inactive")),
+        "unticked: closed down"
+    );
+    let p = admin.post(&path, &edit).await;
+    p.expect(StatusCode::PRECONDITION_FAILED);
+    assert!(p.has(&tr.t("error-stale")));
+
+    // Overrides at this point.
+    let ov = format!("{path}/overrides");
+    admin
+        .post(
+            &ov,
+            &[("date", "2026-03-12"), ("rule", "closed"), ("note", "盘点")],
+        )
+        .await
+        .redirects_to(&format!("{path}?year=2026"));
+    let p = admin.get(&format!("{path}?year=2026")).await;
+    assert!(p.has("id=\"override-2026-03-12\"") && p.has("盘点"));
+    assert!(p.has("day day-off r-override"), "the grid shows it");
+    assert!(
+        !admin
+            .get("/calendar?year=2026")
+            .await
+            .has("id=\"override-2026-03-12\""),
+        "the provider's own layer is untouched"
+    );
+    let p = admin
+        .post(&ov, &[("date", "2026-13-01"), ("rule", "closed")])
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("id=\"override-error\"") && p.has("2026-13-01"));
+    admin
+        .post(&format!("{ov}/2026-03-12/remove"), &[("year", "2026")])
+        .await
+        .redirects_to(&format!("{path}?year=2026"));
+    assert!(!admin.get(&path).await.has("id=\"override-2026-03-12\""));
+
+    // Without the token: refused, nothing changes.
+    for (p, fields) in [
+        (
+            "/service-points".to_owned(),
+            sp_fields("新站", "330106", &tech, &[]),
+        ),
+        (path.clone(), edit.clone()),
+        (ov.clone(), vec![("date", "2026-03-13"), ("rule", "closed")]),
+        (format!("{ov}/2026-03-13/remove"), vec![]),
+    ] {
+        let r = admin.post_raw(&p, &fields, &[]).await;
+        r.expect(StatusCode::FORBIDDEN);
+        assert!(r.has(&tr.t("error-csrf")), "{p}");
+    }
+    assert!(!admin.get("/service-points").await.has("新站"));
+
+    // Staff read, but do not manage.
+    let mut agent = app.client();
+    agent.sign_in(app.seed.login(Role::Agent)).await;
+    let p = agent.get("/service-points").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("上海浦东服务站") && !p.has("id=\"create-service-point-form\""));
+    assert!(
+        p.has(&tr.ta("service-point-technician-count", &[("count", "1".into())])),
+        "no user names for those who may not read users"
+    );
+    let p = agent.get(&path).await;
+    p.expect(StatusCode::OK);
+    assert!(!p.has("id=\"edit-service-point-form\"") && !p.has("id=\"override-form\""));
+    agent
+        .post("/service-points", &sp_fields("新站", "330106", &tech, &[]))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    agent
+        .get("/service-points/not-an-id")
+        .await
+        .expect(StatusCode::NOT_FOUND);
+}
+
+/// Terminal import: the summary and rejected rows, a file-level error, a body beyond the usual
+/// limit, refusals without CSRF and without the permission; the export.
+async fn terminal_import_works(loc: Location) {
+    let app = App::new(loc).await;
+    let tr = zh();
+    let mut admin = app.client();
+    admin.sign_in(app.seed.login(Role::ProviderAdmin)).await;
+    let t = admin.get("/terminals").await;
+    assert!(t.has("id=\"terminals-export\"") && t.has("id=\"terminals-import\""));
+    let p = admin.get("/terminals/import").await;
+    p.expect(StatusCode::OK);
+    assert!(p.has("id=\"terminal-import-form\"") && !p.has("id=\"import-summary\""));
+
+    let csv = "序列号,终端号,型号,厂商,状态,商户号,安装日期,保修截止,装机地址\n\
+               WEB-0001,91000001,A920,百富,active,102330158120001,2026/3/9,2027-03-08,杭州市西湖区文三路 90 号\n\
+               WEB-0002,,N910,新大陆,in_stock,,,,\n\
+               WEB-0003,123,N910,新大陆,,,,,\n";
+    let token = admin.csrf();
+    let file = [("file", "terminals.csv", csv.as_bytes())];
+    let p = admin
+        .post_multipart("/terminals/import", &[("_csrf", &token)], &file)
+        .await;
+    p.expect(StatusCode::OK);
+    for (id, n) in [
+        ("sum-rows", "3"),
+        ("sum-inserted", "2"),
+        ("sum-updated", "0"),
+        ("sum-unchanged", "0"),
+    ] {
+        assert!(
+            p.has(&format!("id=\"{id}\">{n}<")),
+            "{id} = {n}: {}",
+            p.body
+        );
+    }
+    assert!(p.has("id=\"sum-encoding\">UTF-8<"));
+    assert!(
+        p.has("id=\"rejected-4\"") && p.has(&tr.t("field-tid")),
+        "{}",
+        p.body
+    );
+    assert!(admin.get("/terminals").await.has("WEB-0002"));
+    // Again: unchanged.
+    let p = admin
+        .post_multipart("/terminals/import", &[("_csrf", &token)], &file)
+        .await;
+    assert!(p.has("id=\"sum-unchanged\">2<"));
+
+    // No file: the form says so.
+    let p = admin
+        .post_multipart("/terminals/import", &[("_csrf", &token)], &[])
+        .await;
+    p.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.has("id=\"import-error\""));
+
+    // Beyond the usual 1 MiB body limit (this page takes 64 MiB): every row lacks its model.
+    let mut big = String::from("序列号,终端号,型号,厂商,状态,商户号,安装日期,保修截止,装机地址\n");
+    let mut i = 0;
+    while big.len() < 1_200_000 {
+        big.push_str(&format!("BIG-{i:07},,,新大陆,,,,,\n"));
+        i += 1;
+    }
+    let p = admin
+        .post_multipart(
+            "/terminals/import",
+            &[("_csrf", &token)],
+            &[("file", "big.csv", big.as_bytes())],
+        )
+        .await;
+    p.expect(StatusCode::OK);
+    assert!(p.has(&format!("id=\"sum-rows\">{i}<")) && p.has(&tr.t("import-truncated")));
+
+    // Without the token, or without the permission: refused.
+    admin
+        .post_multipart("/terminals/import", &[], &file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    admin
+        .post_multipart("/terminals/import", &[("_csrf", "nope")], &file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let mut agent = app.client();
+    agent.sign_in(app.seed.login(Role::Agent)).await;
+    let t = agent.get("/terminals").await;
+    assert!(t.has("id=\"terminals-export\"") && !t.has("id=\"terminals-import\""));
+    agent
+        .get("/terminals/import")
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    let agent_token = agent.csrf();
+    agent
+        .post_multipart("/terminals/import", &[("_csrf", &agent_token)], &file)
+        .await
+        .expect(StatusCode::FORBIDDEN);
+
+    // The export: every terminal the reader may see, with Chinese headers.
+    let e = agent.get("/terminals/export.csv").await;
+    e.expect(StatusCode::OK);
+    assert!(e.has("序列号") && e.has("00001234567890") && e.has("WEB-0001"));
+}
+
 posdesk_storage::both_backends!(
     csrf_is_required_on_every_post,
     login_is_throttled_per_account,
@@ -2023,6 +2543,9 @@ posdesk_storage::both_backends!(
     forms_work_and_show_errors_in_place,
     calendar_forms_work,
     calendar_posts_need_csrf,
+    profile_forms_work,
+    service_point_forms_work,
+    terminal_import_works,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -2547,6 +3070,110 @@ async fn calendar_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result
     Ok(())
 }
 
+/// The provider admin edits the hotline and a fee, and sees the ¥ price and the licence badge.
+async fn profile_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
+    let tr = zh();
+    ui.sign_in(seed.login(Role::ProviderAdmin)).await?;
+    ui.click_nav("#nav-provider").await?;
+    ui.wait_for("#profile-form").await?;
+    ensure!(
+        ui.text("#licence-badge").await? == tr.t("licence-missing"),
+        "no licence yet"
+    );
+    ui.fill("#hotlines-input", "0571-88886666").await?;
+    ui.fill("#fees-input", "LAB-ONSITE,上门服务费,labour,50.00,次")
+        .await?;
+    ui.b.find(Locator::Id("licence-kind"))
+        .await?
+        .select_by_value("payment_licence")
+        .await?;
+    ui.fill("#licence-number", "Z20049440000105").await?;
+    let to = today().add_days(20).context("a date")?.to_string();
+    // Date inputs take keys in the browser's own format; set their values directly.
+    for (id, value) in [("licence-from", "2021-01-01"), ("licence-to", to.as_str())] {
+        let e = ui.b.find(Locator::Id(id)).await?;
+        ui.b.execute(
+            "arguments[0].value = arguments[1];",
+            vec![serde_json::to_value(&e)?, serde_json::json!(value)],
+        )
+        .await?;
+    }
+    ui.click_nav("#profile-submit").await?;
+    ui.wait_for("#fees-table").await?;
+    let price = ui.text("#fee-LAB-ONSITE .price").await?;
+    ensure!(price == "¥50.00", "the fee in yuan: {price}");
+    let hotlines = ui.text("#hotlines").await?;
+    ensure!(
+        hotlines.contains("0571-88886666"),
+        "the hotline: {hotlines}"
+    );
+    let badge = ui.text("#licence-badge").await?;
+    ensure!(
+        badge == tr.ta("licence-expires-soon", &[("days", "20".into())]),
+        "the licence badge: {badge}"
+    );
+    ensure!(
+        class_of(ui, "#licence-badge")
+            .await?
+            .contains("badge-draft"),
+        "the badge warns"
+    );
+    if tag == "sqlite" {
+        std::fs::write(
+            screenshot_dir().join("profile-desktop.png"),
+            ui.b.screenshot().await?,
+        )?;
+    }
+    ui.click_nav("#nav-home").await?;
+    ui.wait_for("#licence-warning").await?;
+    ui.sign_out().await?;
+    Ok(())
+}
+
+/// The provider admin creates a service point and finds it under its province's heading.
+async fn service_point_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<()> {
+    let tr = zh();
+    ui.sign_in(seed.login(Role::ProviderAdmin)).await?;
+    ui.click_nav("#nav-service-points").await?;
+    ui.wait_for("#create-service-point-form").await?;
+    ui.fill("#sp-name", "杭州西湖服务站").await?;
+    ui.fill("#sp-division", "330106").await?;
+    ui.fill("#sp-address", "文三路 90 号").await?;
+    ui.fill("#sp-hours-sat", "09:00-12:00").await?;
+    ui.b.find(Locator::Id("skill-install"))
+        .await?
+        .click()
+        .await?;
+    ui.b.find(Locator::Id("sp-technicians"))
+        .await?
+        .select_by_value(&seed.id(Role::Technician).to_string())
+        .await?;
+    ui.click_nav("#sp-submit").await?;
+    ui.wait_for("#region-330000").await?;
+    ensure!(
+        ui.text("#region-330000").await? == "浙江省",
+        "the province heading"
+    );
+    let row = ui.text("#service-points tbody tr").await?;
+    ensure!(
+        row.contains("杭州西湖服务站")
+            && row.contains(&tr.t("skill-install"))
+            && row.contains("测试维修工程师"),
+        "the new point: {row}"
+    );
+    if tag == "sqlite" {
+        std::fs::write(
+            screenshot_dir().join("service-points-desktop.png"),
+            ui.b.screenshot().await?,
+        )?;
+    }
+    ui.click_nav("#service-points tbody tr a").await?;
+    ui.wait_for("#months").await?;
+    ensure!(ui.exists("#edit-service-point-form").await?, "its page");
+    ui.sign_out().await?;
+    Ok(())
+}
+
 async fn browser_journeys(loc: Location, tag: &str) {
     let Some(driver) = Driver::start().await else {
         return;
@@ -2564,7 +3191,9 @@ async fn browser_journeys(loc: Location, tag: &str) {
     };
     let result = async {
         journeys(&ui, &seed, tag).await?;
-        calendar_journey(&ui, &seed, tag).await
+        calendar_journey(&ui, &seed, tag).await?;
+        profile_journey(&ui, &seed, tag).await?;
+        service_point_journey(&ui, &seed, tag).await
     }
     .await;
     if let Err(e) = &result {

@@ -138,8 +138,46 @@ impl LicenceStatus {
     }
 }
 
-/// The hotlines, 1 to [`MAX_HOTLINES`], without duplicates (normalised numbers compared).
-pub fn parse_hotlines(raw: &[String]) -> Result<Vec<Phone>, FieldError> {
+/// A service hotline: a national service number (`400`/`800` + 7 digits, written
+/// `400-xxx-xxxx`; `95` + 3–4 digits such as 95516; `96` + 3–4 digits), or any phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Hotline(String);
+
+impl Hotline {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let digits: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{2010}'..='\u{2015}'))
+            .collect();
+        let all_digits = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+        if all_digits
+            && digits.len() == 10
+            && (digits.starts_with("400") || digits.starts_with("800"))
+        {
+            return Ok(Self(format!(
+                "{}-{}-{}",
+                &digits[..3],
+                &digits[3..6],
+                &digits[6..]
+            )));
+        }
+        if all_digits
+            && (5..=6).contains(&digits.len())
+            && (digits.starts_with("95") || digits.starts_with("96"))
+        {
+            return Ok(Self(digits));
+        }
+        Phone::parse(field, raw).map(|p| Self(p.as_str().to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The hotlines, 0 to [`MAX_HOTLINES`], without duplicates (normalised numbers compared).
+pub fn parse_hotlines(raw: &[String]) -> Result<Vec<Hotline>, FieldError> {
     if raw.len() > MAX_HOTLINES {
         return Err(FieldError::new(
             "hotlines",
@@ -149,10 +187,10 @@ pub fn parse_hotlines(raw: &[String]) -> Result<Vec<Phone>, FieldError> {
             },
         ));
     }
-    let mut out: Vec<Phone> = Vec::with_capacity(raw.len());
+    let mut out: Vec<Hotline> = Vec::with_capacity(raw.len());
     for (i, r) in raw.iter().enumerate() {
         let field = format!("hotlines[{i}]");
-        let p = parse_hotline(&field, r)?;
+        let p = Hotline::parse(&field, r)?;
         if out.iter().any(|o| o.as_str() == p.as_str()) {
             return Err(FieldError::new(
                 field,
@@ -164,12 +202,6 @@ pub fn parse_hotlines(raw: &[String]) -> Result<Vec<Phone>, FieldError> {
         out.push(p);
     }
     Ok(out)
-}
-
-/// A service hotline: a phone number, or a national service number such as 95516 or
-/// 400-/800- numbers (10 digits).
-fn parse_hotline(field: &str, raw: &str) -> Result<Phone, FieldError> {
-    Phone::parse(field, raw)
 }
 
 /// A fee schedule item kind.
@@ -428,6 +460,12 @@ mod tests {
         assert_eq!(h.len(), 2);
         let dup = parse_hotlines(&["13812345678".into(), "+86 138 1234 5678".into()]).unwrap_err();
         assert_eq!(dup.field, "hotlines[1]");
+        let h = parse_hotlines(&["400 800 0000".into(), "95516".into(), "800-123-4567".into()])
+            .unwrap();
+        assert_eq!(h[0].as_str(), "400-800-0000");
+        assert_eq!(h[1].as_str(), "95516");
+        assert!(parse_hotlines(&["4008000".into()]).is_err());
+        assert!(parse_hotlines(&["9551".into()]).is_err());
         let too_many: Vec<String> = (0..6).map(|i| format!("1381234567{i}")).collect();
         assert_eq!(parse_hotlines(&too_many).unwrap_err().field, "hotlines");
 

@@ -459,3 +459,118 @@ email-password-reset-body =
     an administrator has reset the password of your posdesk account (login { $login }); all your earlier sessions have ended.
     If you did not expect this, contact your provider's administrator at once.
     This message was sent automatically; please do not reply.
+
+## Provider profile
+
+nav-provider = Provider profile
+dash-provider-desc = Licence, hotlines, warranty policy and fee schedule
+dashboard-licence-expires-soon = Your payment licence (or acquirer authorisation) expires in { $days } days: renew it and update the profile.
+dashboard-licence-expired = Your payment licence (or acquirer authorisation) expired { $days } days ago: update the profile now.
+dashboard-licence-link = Open the provider profile
+profile-title = Provider profile
+profile-licence = Licence
+profile-licence-valid = Validity
+profile-licence-validity = { $from } to { $to }
+licence-valid = Valid
+licence-expires-soon = Expires soon ({ $days } days left)
+licence-expired = Expired ({ $days } days ago)
+licence-not-yet-valid = Not yet valid
+licence-missing = Not recorded
+licence-kind-none = Not recorded
+licence-kind-payment = Payment business licence
+licence-kind-bank = Acquirer authorisation
+profile-service = Service
+profile-none = Not given
+profile-months = { $months } months
+profile-fees = Fee schedule
+profile-fees-empty = No fee schedule published yet.
+profile-edit = Edit profile
+profile-submit = Save profile
+profile-hotlines-hint = One number per line, at most 5 (mobile or landline, e.g. 0571-88886666).
+profile-warranty-hint = One model per line: model,months (e.g. A920,24); models not listed get the default.
+profile-warranty-columns = expected "model,months"
+profile-fees-hint = One item per line: code,name,kind,price (yuan),unit, e.g. LAB-ONSITE,On-site visit,labour,50.00,visit. Kind is part, labour or other; at most two decimals.
+profile-fees-columns = expected "code,name,kind,price,unit"
+profile-logo = Logo
+profile-logo-file = Logo image
+profile-logo-hint = PNG, JPEG or WebP, at most 256 KiB.
+profile-logo-submit = Upload logo
+fee-kind-part = Part
+fee-kind-labour = Labour
+fee-kind-other = Other
+field-licence-kind = Licence kind
+field-licence-number = Licence number
+field-licence-valid-from = Valid from
+field-licence-valid-to = Valid to
+field-hotlines = Hotlines
+field-service-hours = Service hours
+field-warranty-policy = Warranty policy
+field-warranty-default = Default warranty (months)
+field-warranty-months = Warranty
+field-warranty-months-by-model = Warranty by model
+field-fees = Fee schedule
+field-fee-item = Fee item { $n } { $part }
+field-fee-code = Code
+field-fee-kind = Kind
+field-price = Price
+field-unit = Unit
+field-version = Version
+flash-profile-saved = Provider profile saved.
+flash-logo-saved = Logo updated.
+flash-service-point-created = Service point created.
+flash-service-point-saved = Service point saved.
+nav-service-points = Service points
+dash-service-points-desc = Service points by region, opening hours, skills and technicians
+
+## Service points
+
+service-points-title = Service points
+service-points-intro = Your service points by province: opening hours, the services they offer and their technicians.
+service-points-empty = No service points yet.
+service-points-create = New service point
+service-points-create-submit = Create service point
+service-points-back = ‹ Back to service points
+service-points-division-hint = 6-digit administrative division code (city or district level, e.g. 330106 Xihu District, Hangzhou).
+service-points-technicians-hint = Hold Ctrl (⌘ on a Mac) to choose several; only your provider's active technicians.
+service-point-active = Open
+service-point-inactive = Closed down
+service-point-active-label = Open (untick to close it down)
+service-point-edit = Edit service point
+service-point-calendar-intro = Reckoned with this point's opening hours, national holidays, your provider's special dates and this point's own.
+field-division-code = Division code
+field-skills = Services
+field-technicians = Technicians
+skill-install = Installation
+skill-hardware-repair = Hardware repair
+skill-peripherals = Card readers and printers
+skill-software = Software, firmware, parameters
+skill-network = Network
+skill-training = Merchant training
+skill-mail-in = Mail-in repair
+
+## Terminal import
+
+terminals-export = Export CSV
+terminals-import = Bulk import
+import-title = Terminal bulk import
+import-back = ‹ Back to terminals
+import-intro = Upload a CSV file to add or update terminals by serial number; importing the same file again creates no duplicates.
+import-hint = CSV in UTF-8, UTF-16 or GBK (GB18030), at most 64 MiB; the first line is the header: SN,TID,model,manufacturer,status,MID,install date,warranty end,installed address.
+import-submit = Import
+import-summary = Import result
+import-rows = Data rows
+import-inserted = Added
+import-updated = Updated
+import-unchanged = Unchanged
+import-rejected = Rejected
+import-encoding = Encoding
+import-encoding-unknown = Not recognised
+import-rejected-rows = Rejected rows
+import-row = Row
+import-column = Column
+import-rule = Reason
+import-truncated = Only the first 1,000 rows are listed; fix them and import again.
+field-install-date = Install date
+field-warranty-end = Warranty end
+field-installed-address = Installed address
+service-point-technician-count = { $count } technician(s)

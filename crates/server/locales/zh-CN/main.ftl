@@ -459,3 +459,118 @@ email-password-reset-body =
     管理员已重置您的 posdesk 账户（登录名 { $login }）的密码，您之前的所有登录会话已失效。
     如果这不是您预期的操作，请立即联系您所在服务商的管理员。
     此邮件由系统自动发送，请勿直接回复。
+
+## 服务商资料
+
+nav-provider = 服务商资料
+dash-provider-desc = 许可证、服务热线、保修政策与收费标准
+dashboard-licence-expires-soon = 本服务商的支付业务许可证（或收单机构授权）将在 { $days } 天后到期，请尽快办理续展并更新资料。
+dashboard-licence-expired = 本服务商的支付业务许可证（或收单机构授权）已过期 { $days } 天，请立即更新资料。
+dashboard-licence-link = 查看服务商资料
+profile-title = 服务商资料
+profile-licence = 业务许可
+profile-licence-valid = 有效期
+profile-licence-validity = { $from } 至 { $to }
+licence-valid = 有效
+licence-expires-soon = 即将到期（剩余 { $days } 天）
+licence-expired = 已过期（{ $days } 天前）
+licence-not-yet-valid = 尚未生效
+licence-missing = 未登记
+licence-kind-none = 未登记
+licence-kind-payment = 支付业务许可证
+licence-kind-bank = 收单机构授权
+profile-service = 服务信息
+profile-none = 未填写
+profile-months = { $months } 个月
+profile-fees = 收费标准
+profile-fees-empty = 尚未公布收费标准。
+profile-edit = 编辑资料
+profile-submit = 保存资料
+profile-hotlines-hint = 每行一个号码，最多 5 个（手机或座机，如 0571-88886666）。
+profile-warranty-hint = 每行一个型号：型号,月数（如 A920,24）；未列出的型号按默认保修期。
+profile-warranty-columns = 应为“型号,月数”
+profile-fees-hint = 每行一项：编码,名称,类别,价格（元）,单位，例如 LAB-ONSITE,上门服务费,labour,50.00,次。类别为 part（配件）、labour（人工）或 other（其他）；价格最多两位小数。
+profile-fees-columns = 应为“编码,名称,类别,价格,单位”
+profile-logo = 标志
+profile-logo-file = 标志图片
+profile-logo-hint = PNG、JPEG 或 WebP，不超过 256 KiB。
+profile-logo-submit = 上传标志
+fee-kind-part = 配件
+fee-kind-labour = 人工
+fee-kind-other = 其他
+field-licence-kind = 许可类型
+field-licence-number = 许可证编号
+field-licence-valid-from = 生效日期
+field-licence-valid-to = 到期日期
+field-hotlines = 服务热线
+field-service-hours = 服务时间
+field-warranty-policy = 保修政策
+field-warranty-default = 默认保修期（月）
+field-warranty-months = 保修期
+field-warranty-months-by-model = 各型号保修期
+field-fees = 收费标准
+field-fee-item = 收费标准第 { $n } 项{ $part }
+field-fee-code = 编码
+field-fee-kind = 类别
+field-price = 价格
+field-unit = 单位
+field-version = 版本
+flash-profile-saved = 服务商资料已保存。
+flash-logo-saved = 标志已更新。
+flash-service-point-created = 服务网点已创建。
+flash-service-point-saved = 服务网点已保存。
+nav-service-points = 服务网点
+dash-service-points-desc = 各地服务网点、营业时间、技能与维修工程师
+
+## 服务网点
+
+service-points-title = 服务网点
+service-points-intro = 本服务商的服务网点，按省份排列：营业时间、可承接的服务与驻点维修工程师。
+service-points-empty = 尚未登记服务网点。
+service-points-create = 新建服务网点
+service-points-create-submit = 创建服务网点
+service-points-back = ‹ 返回服务网点列表
+service-points-division-hint = 6 位行政区划代码（市或区县级，如 330106 杭州市西湖区）。
+service-points-technicians-hint = 按住 Ctrl（Mac 上为 ⌘）可多选；只能选择本服务商在职的维修工程师。
+service-point-active = 营业中
+service-point-inactive = 已停用
+service-point-active-label = 营业中（取消勾选即停用）
+service-point-edit = 编辑服务网点
+service-point-calendar-intro = 按本网点的营业时间计算，叠加全国节假日、本服务商的特别日期和本网点的特别日期。
+field-division-code = 行政区划代码
+field-skills = 服务项目
+field-technicians = 维修工程师
+skill-install = 装机验收
+skill-hardware-repair = 硬件维修
+skill-peripherals = 读卡与打印
+skill-software = 软件/固件/参数
+skill-network = 网络通讯
+skill-training = 商户培训
+skill-mail-in = 寄修
+
+## 终端批量导入
+
+terminals-export = 导出 CSV
+terminals-import = 批量导入
+import-title = 终端批量导入
+import-back = ‹ 返回终端列表
+import-intro = 上传 CSV 文件，按序列号新增或更新终端；同一文件重复导入不会产生重复记录。
+import-hint = CSV，UTF-8、UTF-16 或 GBK（GB18030）编码，不超过 64 MiB；首行为表头：序列号,终端号,型号,厂商,状态,商户号,安装日期,保修截止,装机地址。
+import-submit = 开始导入
+import-summary = 导入结果
+import-rows = 数据行数
+import-inserted = 新增
+import-updated = 更新
+import-unchanged = 未变化
+import-rejected = 未导入
+import-encoding = 文件编码
+import-encoding-unknown = 未识别
+import-rejected-rows = 未导入的行
+import-row = 行号
+import-column = 列
+import-rule = 原因
+import-truncated = 仅列出前 1000 行，请修正后重新导入。
+field-install-date = 安装日期
+field-warranty-end = 保修截止
+field-installed-address = 装机地址
+service-point-technician-count = { $count } 名维修工程师

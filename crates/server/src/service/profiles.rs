@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use posdesk_core::authz::{Permission, Scope};
 use posdesk_core::calendar::LocalDate;
 use posdesk_core::ids::TenantId;
+use posdesk_core::registry::Uscc;
 use posdesk_core::registry::onboarding::{ContentKind, check_declared};
 use posdesk_core::registry::provider::{
     Authorisation, FeeItem, LicenceStatus, Validity, WarrantyTerms,
 };
-use posdesk_core::registry::{Phone, Uscc};
 use posdesk_core::{FieldError, Rule};
 use posdesk_storage::repo::profiles::{self, Logo, LogoInfo, SaveProfile};
 use posdesk_storage::repo::providers;
@@ -28,7 +28,7 @@ pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 pub struct ProfileInput {
     pub uscc: Option<Uscc>,
     pub licence: Option<(Authorisation, Validity)>,
-    pub hotlines: Vec<Phone>,
+    pub hotlines: Vec<posdesk_core::registry::provider::Hotline>,
     pub service_hours: String,
     pub warranty_policy: String,
     pub warranty: WarrantyTerms,

@@ -21,7 +21,7 @@ use crate::api::calendars::{parse_override, parse_weekly};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Tr;
 use crate::service;
-use crate::service::calendars::{DayView, ExportFormat};
+use crate::service::calendars::{DayOverrideView, DayView, ExportFormat};
 use crate::state::AppState;
 
 const MIN_YEAR: i32 = 2000;
@@ -116,6 +116,7 @@ struct CalendarPage {
     overrides: Vec<OverrideRow>,
     override_form: OverrideForm,
     import: ImportForm,
+    override_action: String,
 }
 
 /// What a POST wants shown besides the fresh state: the section's error and the kept input.
@@ -257,7 +258,12 @@ fn cell(tr: &Tr, v: &DayView, today: Option<LocalDate>) -> DayCell {
     }
 }
 
-fn month_grids(tr: &Tr, year: i32, views: &[DayView], today: Option<LocalDate>) -> Vec<MonthGrid> {
+pub(super) fn month_grids(
+    tr: &Tr,
+    year: i32,
+    views: &[DayView],
+    today: Option<LocalDate>,
+) -> Vec<MonthGrid> {
     let mut cells: Vec<Vec<Option<DayCell>>> = (0..12).map(|_| Vec::new()).collect();
     for v in views {
         let Some(month) = (v.date.month() as usize)
@@ -339,6 +345,37 @@ fn list_sep(tr: &Tr, items: &[i32]) -> String {
         .join(&tr.t("list-separator"))
 }
 
+/// The grid's column heads, Monday first.
+pub(super) fn weekday_heads(tr: &Tr) -> Vec<String> {
+    Weekday::ALL
+        .iter()
+        .map(|d| labels::weekday_short(tr, *d))
+        .collect()
+}
+
+/// A layer's overrides as table rows; each removes itself at `{base}/{date}/remove`.
+pub(super) fn override_rows(
+    tr: &Tr,
+    overrides: &[DayOverrideView],
+    base: &str,
+) -> Vec<OverrideRow> {
+    overrides
+        .iter()
+        .map(|o| OverrideRow {
+            id: format!("override-{}", o.date),
+            date: o.date.to_string(),
+            weekday: labels::weekday(tr, o.date.weekday()),
+            rule: labels::day_rule(tr, &o.rule),
+            hours: match &o.rule {
+                posdesk_core::calendar::DayOverride::Hours(h) => labels::hours(tr, h),
+                _ => String::new(),
+            },
+            note: o.note.clone(),
+            remove_action: format!("{base}/{}/remove", o.date),
+        })
+        .collect()
+}
+
 fn makeup_options(tr: &Tr, current: &str) -> Vec<Opt> {
     Weekday::ALL
         .iter()
@@ -346,7 +383,7 @@ fn makeup_options(tr: &Tr, current: &str) -> Vec<Opt> {
         .collect()
 }
 
-fn rule_options(tr: &Tr, current: &str) -> Vec<Opt> {
+pub(super) fn rule_options(tr: &Tr, current: &str) -> Vec<Opt> {
     vec![
         Opt::new("closed", tr.t("day-rule-closed"), current),
         Opt::new("open", tr.t("day-rule-open"), current),
@@ -419,22 +456,7 @@ async fn render(state: &AppState, web: &Web, user: &WebUser, year: i32, x: Extra
         error: x.hours_error,
     };
 
-    let overrides = cal
-        .overrides
-        .iter()
-        .map(|o| OverrideRow {
-            id: format!("override-{}", o.date),
-            date: o.date.to_string(),
-            weekday: labels::weekday(&tr, o.date.weekday()),
-            rule: labels::day_rule(&tr, &o.rule),
-            hours: match &o.rule {
-                posdesk_core::calendar::DayOverride::Hours(h) => labels::hours(&tr, h),
-                _ => String::new(),
-            },
-            note: o.note.clone(),
-            remove_action: format!("/calendar/overrides/{}/remove", o.date),
-        })
-        .collect();
+    let overrides = override_rows(&tr, &cal.overrides, "/calendar/overrides");
     let (od, or, oh, on) = x.override_input.unwrap_or_else(|| {
         (
             String::new(),
@@ -467,10 +489,7 @@ async fn render(state: &AppState, web: &Web, user: &WebUser, year: i32, x: Extra
         next_link: link_to(year + 1),
         today_link: (year != current).then(|| year_link(current)),
         warning,
-        weekday_heads: Weekday::ALL
-            .iter()
-            .map(|d| labels::weekday_short(&tr, *d))
-            .collect(),
+        weekday_heads: weekday_heads(&tr),
         months: month_grids(&tr, year, &views, today),
         special: special_days(&tr, &views),
         special_title: tr.ta("calendar-special-days", &[("year", year.to_string())]),
@@ -479,6 +498,7 @@ async fn render(state: &AppState, web: &Web, user: &WebUser, year: i32, x: Extra
         overrides,
         override_form,
         import,
+        override_action: "/calendar/overrides".to_owned(),
     };
     web.render(x.status.unwrap_or(StatusCode::OK), &tpl)
 }

@@ -46,6 +46,7 @@ struct TerminalsPage {
     c: Chrome,
     rows: Vec<TerminalRow>,
     next_link: Option<String>,
+    can_import: bool,
 }
 
 pub async fn merchants(
@@ -140,6 +141,9 @@ pub async fn terminals(
         c: web.chrome(Some(&user), tr.t("terminals-title")),
         rows,
         next_link,
+        can_import: user
+            .role()
+            .allows(posdesk_core::authz::Permission::TerminalImport),
     };
     web.render(StatusCode::OK, &tpl)
 }

@@ -37,6 +37,8 @@ struct Dashboard {
     provider: Option<String>,
     cards: Vec<Card>,
     announcements: Option<Vec<AnnouncementItem>>,
+    /// The licence expires within 60 days (false) or has expired (true), in words.
+    licence_warning: Option<(bool, String)>,
 }
 
 fn description(tr: &Tr, nav_id: &str) -> String {
@@ -49,6 +51,8 @@ fn description(tr: &Tr, nav_id: &str) -> String {
         "nav-audit" => tr.t("dash-audit-desc"),
         "nav-calendar" => tr.t("dash-calendar-desc"),
         "nav-holidays" => tr.t("dash-holidays-desc"),
+        "nav-provider" => tr.t("dash-provider-desc"),
+        "nav-service-points" => tr.t("dash-service-points-desc"),
         _ => tr.t("dash-account-desc"),
     }
 }
@@ -71,6 +75,14 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
             .await
             .ok()
             .map(|p| tr.ta("dashboard-provider", &[("name", p.name)])),
+        _ => None,
+    };
+    // Provider staff are warned on their home page when their licence runs out.
+    let licence_warning = match user.user.tenant_id {
+        Some(t) if role.is_provider_staff() => service::profiles::get(&ctx, t)
+            .await
+            .ok()
+            .and_then(|p| super::profile::licence_warning(&tr, p.licence_status)),
         _ => None,
     };
     let announcements = if role.allows(Permission::AnnouncementRead) {
@@ -123,6 +135,7 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
         provider,
         cards,
         announcements,
+        licence_warning,
     };
     web.render(StatusCode::OK, &tpl)
 }

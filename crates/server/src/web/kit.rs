@@ -85,6 +85,10 @@ pub enum Flash {
     CalendarHoursSaved,
     CalendarOverrideSaved,
     CalendarOverrideRemoved,
+    ProfileSaved,
+    LogoSaved,
+    ServicePointCreated,
+    ServicePointSaved,
     /// The counts of a calendar import.
     CalendarImported {
         added: usize,
@@ -104,7 +108,7 @@ const HOLIDAYS_LOADED: &str = "holidays-loaded";
 
 impl Flash {
     /// The flashes without numbers.
-    const FIXED: [Flash; 18] = [
+    const FIXED: [Flash; 22] = [
         Flash::LoggedOut,
         Flash::LanguageChanged,
         Flash::UserCreated,
@@ -123,6 +127,10 @@ impl Flash {
         Flash::CalendarHoursSaved,
         Flash::CalendarOverrideSaved,
         Flash::CalendarOverrideRemoved,
+        Flash::ProfileSaved,
+        Flash::LogoSaved,
+        Flash::ServicePointCreated,
+        Flash::ServicePointSaved,
     ];
 
     fn fixed_code(self) -> Option<&'static str> {
@@ -145,6 +153,10 @@ impl Flash {
             Flash::CalendarHoursSaved => "calendar-hours-saved",
             Flash::CalendarOverrideSaved => "calendar-override-saved",
             Flash::CalendarOverrideRemoved => "calendar-override-removed",
+            Flash::ProfileSaved => "profile-saved",
+            Flash::LogoSaved => "logo-saved",
+            Flash::ServicePointCreated => "service-point-created",
+            Flash::ServicePointSaved => "service-point-saved",
             Flash::CalendarImported { .. } | Flash::HolidaysLoaded { .. } => return None,
         })
     }
@@ -210,6 +222,10 @@ impl Flash {
             Flash::CalendarHoursSaved => tr.t("flash-calendar-hours-saved"),
             Flash::CalendarOverrideSaved => tr.t("flash-calendar-override-saved"),
             Flash::CalendarOverrideRemoved => tr.t("flash-calendar-override-removed"),
+            Flash::ProfileSaved => tr.t("flash-profile-saved"),
+            Flash::LogoSaved => tr.t("flash-logo-saved"),
+            Flash::ServicePointCreated => tr.t("flash-service-point-created"),
+            Flash::ServicePointSaved => tr.t("flash-service-point-saved"),
             Flash::CalendarImported {
                 added,
                 replaced,
@@ -502,8 +518,16 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 10] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 12] = [
         ("nav-home", "/", None, tr.t("nav-home")),
+        // The own provider's profile: every role that reads its provider and has one (the
+        // platform admin has none; it sees providers in their list).
+        (
+            "nav-provider",
+            "/provider",
+            Some(Permission::ProviderRead),
+            tr.t("nav-provider"),
+        ),
         (
             "nav-announcements",
             "/announcements",
@@ -521,6 +545,12 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
             "/terminals",
             Some(Permission::TerminalRead),
             tr.t("nav-terminals"),
+        ),
+        (
+            "nav-service-points",
+            "/service-points",
+            Some(Permission::ServicePointRead),
+            tr.t("nav-service-points"),
         ),
         (
             "nav-calendar",
@@ -559,6 +589,7 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     entries
         .into_iter()
         .filter(|(_, _, p, _)| p.is_none_or(|p| role.allows(p)))
+        .filter(|(id, ..)| *id != "nav-provider" || role != Role::PlatformAdmin)
         .map(|(id, href, _, label)| NavItem {
             id,
             href,
@@ -613,6 +644,14 @@ impl Fields {
     pub fn opt(&self, name: &str) -> Option<&str> {
         Some(self.get(name).trim()).filter(|s| !s.is_empty())
     }
+    /// Every value of `name` (checkboxes and multiple selects), blank ones skipped.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.get(name), "on" | "1" | "true" | "yes")
     }
@@ -656,6 +695,9 @@ impl FromRequest<AppState> for CsrfForm {
 pub struct CsrfMultipart {
     pub fields: Fields,
     pub files: Vec<(String, Vec<u8>)>,
+    /// The content type the browser declared for each file part (field name → type, "" when
+    /// none was sent).
+    pub file_types: Vec<(String, String)>,
 }
 
 impl CsrfMultipart {
@@ -666,6 +708,14 @@ impl CsrfMultipart {
             .iter()
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.as_slice())
+    }
+
+    /// The content type declared for the uploaded file `name` ("" when none).
+    pub fn file_type(&self, name: &str) -> &str {
+        self.file_types
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 
@@ -689,6 +739,7 @@ impl FromRequest<AppState> for CsrfMultipart {
             .map_err(|_| web.csrf_failed())?;
         let mut fields = Vec::new();
         let mut files = Vec::new();
+        let mut file_types = Vec::new();
         loop {
             let field = match multipart.next_field().await {
                 Ok(Some(f)) => f,
@@ -700,6 +751,7 @@ impl FromRequest<AppState> for CsrfMultipart {
             };
             let name = field.name().unwrap_or_default().to_owned();
             let is_file = field.file_name().is_some();
+            let declared = field.content_type().unwrap_or_default().to_owned();
             let bytes = match field.bytes().await {
                 Ok(b) => b,
                 Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -708,6 +760,7 @@ impl FromRequest<AppState> for CsrfMultipart {
                 Err(_) => return Err(web.csrf_failed()),
             };
             if is_file {
+                file_types.push((name.clone(), declared));
                 files.push((name, bytes.to_vec()));
             } else {
                 fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
@@ -723,6 +776,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         Ok(CsrfMultipart {
             fields: Fields(fields),
             files,
+            file_types,
         })
     }
 }
@@ -887,9 +941,11 @@ mod tests {
             ids(Role::Agent),
             [
                 "nav-home",
+                "nav-provider",
                 "nav-announcements",
                 "nav-merchants",
                 "nav-terminals",
+                "nav-service-points",
                 "nav-calendar",
                 "nav-account"
             ]
@@ -898,6 +954,7 @@ mod tests {
             ids(Role::MerchantUser),
             [
                 "nav-home",
+                "nav-provider",
                 "nav-announcements",
                 "nav-merchants",
                 "nav-terminals",

@@ -171,6 +171,30 @@ pub fn field(tr: &Tr, name: &str) -> String {
         "makeup_weekday" => tr.t("field-makeup-weekday"),
         "file" => tr.t("field-import-file"),
         "schedule" => tr.t("field-schedule"),
+        "licence_kind" => tr.t("field-licence-kind"),
+        "licence_number" => tr.t("field-licence-number"),
+        "licence_valid_from" => tr.t("field-licence-valid-from"),
+        "licence_valid_to" => tr.t("field-licence-valid-to"),
+        "licence" | "validity" => tr.t("profile-licence"),
+        "hotlines" => tr.t("field-hotlines"),
+        "service_hours" => tr.t("field-service-hours"),
+        "warranty_policy" => tr.t("field-warranty-policy"),
+        "warranty_default_months" => tr.t("field-warranty-default"),
+        "warranty_months_by_model" => tr.t("field-warranty-months-by-model"),
+        "fees" => tr.t("field-fees"),
+        "version" => tr.t("field-version"),
+        "logo" => tr.t("profile-logo-file"),
+        "division_code" => tr.t("field-division-code"),
+        "address" => tr.t("field-address"),
+        "skills" => tr.t("field-skills"),
+        "technicians" => tr.t("field-technicians"),
+        other if other.starts_with("fees[") => fee_field(tr, other),
+        other if other.starts_with("hotlines[") => tr.t("field-hotlines"),
+        other if other.starts_with("skills[") => tr.t("field-skills"),
+        other if other.starts_with("technicians[") => tr.t("field-technicians"),
+        other if other.starts_with("warranty_months_by_model") => {
+            tr.t("field-warranty-months-by-model")
+        }
         other => match other
             .strip_prefix("weekly.")
             .and_then(|d| d.parse::<Weekday>().ok())
@@ -179,6 +203,29 @@ pub fn field(tr: &Tr, name: &str) -> String {
             None => other.to_owned(),
         },
     }
+}
+
+/// `fees[2].price_fen` → the fee item (counted from 1) and its part.
+fn fee_field(tr: &Tr, name: &str) -> String {
+    let rest = name.trim_start_matches("fees[");
+    let Some((index, part)) = rest.split_once(']') else {
+        return tr.t("field-fees");
+    };
+    let Ok(index) = index.parse::<usize>() else {
+        return tr.t("field-fees");
+    };
+    let part = match part.trim_start_matches('.') {
+        "code" => tr.t("field-fee-code"),
+        "name" => tr.t("field-name"),
+        "kind" => tr.t("field-fee-kind"),
+        "price_fen" | "price" => tr.t("field-price"),
+        "unit" => tr.t("field-unit"),
+        _ => String::new(),
+    };
+    tr.ta(
+        "field-fee-item",
+        &[("n", index.saturating_add(1).to_string()), ("part", part)],
+    )
 }
 
 pub fn rule(tr: &Tr, r: &Rule) -> String {

@@ -19,13 +19,17 @@ mod auth;
 mod calendar;
 mod directory;
 mod home;
+mod imports;
 pub mod kit;
 pub mod labels;
+mod profile;
 mod providers;
+mod service_points;
 pub mod session;
 mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -59,8 +63,36 @@ pub fn router() -> Router<AppState> {
         .route("/announcements/{id}/publish", post(announcements::publish))
         .route("/announcements/{id}/archive", post(announcements::archive))
         .route("/providers", get(providers::list).post(providers::create))
+        .route("/provider", get(profile::page).post(profile::save))
+        .route(
+            "/provider/logo",
+            get(profile::logo).post(profile::upload_logo),
+        )
+        .route(
+            "/service-points",
+            get(service_points::list).post(service_points::create),
+        )
+        .route(
+            "/service-points/{id}",
+            get(service_points::detail).post(service_points::save),
+        )
+        .route(
+            "/service-points/{id}/overrides",
+            post(service_points::set_override),
+        )
+        .route(
+            "/service-points/{id}/overrides/{date}/remove",
+            post(service_points::remove_override),
+        )
         .route("/merchants", get(directory::merchants))
         .route("/terminals", get(directory::terminals))
+        .route(
+            "/terminals/import",
+            get(imports::page)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
+        )
+        .route("/terminals/export.csv", get(imports::export_csv))
         .route("/calendar", get(calendar::page))
         .route("/calendar/hours", post(calendar::set_hours))
         .route("/calendar/overrides", post(calendar::set_override))
