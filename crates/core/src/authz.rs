@@ -117,6 +117,7 @@ impl Role {
                 ServicePointManage,
                 TerminalImport,
                 TerminalManage,
+                MerchantManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -131,6 +132,7 @@ impl Role {
                 CalendarRead,
                 ServicePointRead,
                 TerminalManage,
+                MerchantManage,
             ],
             Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
                 SelfRead,
@@ -218,6 +220,8 @@ pub enum Permission {
     TerminalImport,
     /// Move terminals through their status machine (install, activate, suspend, retire…).
     TerminalManage,
+    /// Register merchants and move them through their status machine.
+    MerchantManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -234,6 +234,7 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                         ),
                         contact_phone: Some(format!("1380571{:04}", 1000 + mi * 37 + pi * 500)),
                         address: Some((*addr).into()),
+                        registry: None,
                     },
                 )
                 .await?;

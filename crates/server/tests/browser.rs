@@ -101,6 +101,7 @@ async fn seed(state: &AppState) -> Seed {
                 contact_name: Some("张老板".into()),
                 contact_phone: Some("13800000000".into()),
                 address: Some("上海市浦东新区世纪大道 100 号".into()),
+                registry: None,
             },
         )
         .await

@@ -42,6 +42,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_terminal_registry.sql"),
         postgres: include_str!("../migrations/postgres/0005_terminal_registry.sql"),
     },
+    Migration {
+        version: 6,
+        name: "merchant_registry",
+        sqlite: include_str!("../migrations/sqlite/0006_merchant_registry.sql"),
+        postgres: include_str!("../migrations/postgres/0006_merchant_registry.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

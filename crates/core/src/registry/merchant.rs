@@ -7,6 +7,7 @@ use super::illegal;
 use crate::authz::{Principal, Role};
 use crate::ids::{MerchantId, TenantId};
 use crate::lifecycle::IllegalTransition;
+use crate::{FieldError, Rule};
 
 /// What kind of business a merchant is; decides how it is identified and which onboarding
 /// documents it needs ([`super::required_documents`]).
@@ -279,5 +280,74 @@ mod tests {
         let platform =
             Principal::new(user, Role::PlatformAdmin, None, None, None).expect("platform");
         assert!(!shows_full_id(&platform, t(1), m(7)));
+    }
+}
+
+/// A merchant's identity from the form: a company by its USCC, a micro merchant by the
+/// owner's resident ID, an individual merchant by either (the USCC when both are given).
+pub fn parse_identity(
+    kind: MerchantKind,
+    uscc: Option<&str>,
+    owner_id: Option<&str>,
+) -> Result<OwnerIdOrUscc, FieldError> {
+    fn given(o: Option<&str>) -> Option<&str> {
+        o.filter(|s| !s.trim().is_empty())
+    }
+    let identity = match (kind, given(uscc), given(owner_id)) {
+        (MerchantKind::Micro, _, Some(o)) | (MerchantKind::Individual, None, Some(o)) => {
+            OwnerIdOrUscc::ResidentId(super::identifiers::ResidentId::parse("owner_id", o)?)
+        }
+        (MerchantKind::Micro, _, None) => {
+            return Err(FieldError::new("owner_id", Rule::Required));
+        }
+        (_, Some(u), _) => OwnerIdOrUscc::Uscc(super::identifiers::Uscc::parse("uscc", u)?),
+        (_, None, _) => return Err(FieldError::new("uscc", Rule::Required)),
+    };
+    debug_assert!(kind.admits(&identity));
+    Ok(identity)
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn identity_per_kind() {
+        let u = Some("91110000600037341L");
+        let id = Some("11010519491231002X");
+        assert!(matches!(
+            parse_identity(MerchantKind::Company, u, None),
+            Ok(OwnerIdOrUscc::Uscc(_))
+        ));
+        assert_eq!(
+            parse_identity(MerchantKind::Company, None, id)
+                .unwrap_err()
+                .field,
+            "uscc"
+        );
+        assert!(matches!(
+            parse_identity(MerchantKind::Micro, u, id),
+            Ok(OwnerIdOrUscc::ResidentId(_))
+        ));
+        assert_eq!(
+            parse_identity(MerchantKind::Micro, u, None)
+                .unwrap_err()
+                .field,
+            "owner_id"
+        );
+        assert!(matches!(
+            parse_identity(MerchantKind::Individual, None, id),
+            Ok(OwnerIdOrUscc::ResidentId(_))
+        ));
+        assert!(matches!(
+            parse_identity(MerchantKind::Individual, u, id),
+            Ok(OwnerIdOrUscc::Uscc(_))
+        ));
+        assert_eq!(
+            parse_identity(MerchantKind::Company, Some("91110000600037341A"), None)
+                .unwrap_err()
+                .field,
+            "uscc"
+        );
     }
 }

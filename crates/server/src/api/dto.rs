@@ -89,6 +89,16 @@ pub struct MerchantOut {
     pub status: String,
     pub created_at: String,
     pub version: i64,
+    /// `company`, `individual` or `micro`.
+    pub kind: Option<String>,
+    /// `uscc` or `resident_id`.
+    pub identity_kind: Option<String>,
+    /// The USCC, or the owner's resident ID — masked (`110***********002X`) for roles that
+    /// may not see it in full.
+    pub identity: Option<String>,
+    /// `low`, `medium` or `high`.
+    pub risk_level: Option<String>,
+    pub division_code: Option<String>,
 }
 
 impl From<merchants::Merchant> for MerchantOut {
@@ -104,6 +114,11 @@ impl From<merchants::Merchant> for MerchantOut {
             status: m.status,
             created_at: ts(m.created_at),
             version: m.version,
+            kind: m.kind,
+            identity_kind: m.id_kind,
+            identity: m.id_number,
+            risk_level: m.risk_level,
+            division_code: m.division_code,
         }
     }
 }

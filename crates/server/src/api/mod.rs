@@ -109,7 +109,14 @@ pub fn router() -> Router<AppState> {
             "/api/v1/service-points/{id}/calendar/overrides/{date}",
             axum::routing::put(service_points::set_day).delete(service_points::remove_day),
         )
-        .route("/api/v1/merchants", get(directory::merchants))
+        .route(
+            "/api/v1/merchants",
+            get(directory::merchants).post(directory::create_merchant),
+        )
+        .route(
+            "/api/v1/merchants/{id}/transition",
+            post(directory::transition_merchant),
+        )
         .route("/api/v1/merchants/{id}", get(directory::merchant))
         .route("/api/v1/terminals", get(directory::terminals))
         .route("/api/v1/terminals/{id}", get(directory::terminal))
@@ -146,7 +153,7 @@ pub fn router() -> Router<AppState> {
         calendars::holiday_years, calendars::load_holiday_years, calendars::get, calendars::set_hours,
         calendars::days, calendars::export, calendars::import, calendars::set_day, calendars::remove_day,
         directory::merchants, directory::merchant, directory::terminals, directory::terminal,
-        directory::transition, directory::history,
+        directory::transition, directory::history, directory::create_merchant, directory::transition_merchant,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

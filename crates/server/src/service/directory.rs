@@ -9,22 +9,67 @@ use posdesk_storage::repo::terminals::{self, Terminal};
 use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 
+/// A merchant as the caller may see it: the owner's resident ID in full only where
+/// `registry::shows_full_id` allows (the decision is the core's), masked otherwise.
+fn present(ctx: &Ctx<'_>, m: Merchant) -> Merchant {
+    if posdesk_core::registry::merchant::shows_full_id(ctx.principal, m.tenant_id, m.id) {
+        m
+    } else {
+        merchants::audit_view(&m)
+    }
+}
+
 pub async fn merchants(ctx: &Ctx<'_>, page: PageRequest) -> ApiResult<Page<Merchant>> {
     let scope = ctx.authorize(Permission::MerchantRead)?;
-    Ok(ctx
+    let mut p = ctx
         .state
         .store
         .read(move |c| Box::pin(async move { merchants::list(c, &scope, &page).await }))
-        .await?)
+        .await?;
+    p.items = p.items.into_iter().map(|m| present(ctx, m)).collect();
+    Ok(p)
 }
 
 pub async fn merchant(ctx: &Ctx<'_>, id: MerchantId) -> ApiResult<Merchant> {
     let scope = ctx.authorize(Permission::MerchantRead)?;
-    Ok(ctx
+    let m = ctx
         .state
         .store
         .read(move |c| Box::pin(async move { merchants::get(c, &scope, id).await }))
-        .await?)
+        .await?;
+    Ok(present(ctx, m))
+}
+
+/// Registers a merchant (status `pending` until onboarding completes).
+pub async fn create_merchant(ctx: &Ctx<'_>, m: merchants::CreateMerchant) -> ApiResult<Merchant> {
+    let scope = ctx.authorize(Permission::MerchantManage)?;
+    let tenant = scope.tenant().ok_or(ApiError::NotFound)?;
+    let m = merchants::CreateMerchant { tenant, ..m };
+    let created = ctx.write(ctx.meta(), m).await?;
+    Ok(present(ctx, created))
+}
+
+/// Moves a merchant through its status machine.
+pub async fn transition_merchant(
+    ctx: &Ctx<'_>,
+    id: MerchantId,
+    event: posdesk_core::registry::MerchantEvent,
+    if_match: Option<i64>,
+) -> ApiResult<Merchant> {
+    let scope = ctx.authorize(Permission::MerchantManage)?;
+    let tenant = scope.tenant().ok_or(ApiError::NotFound)?;
+    let m = ctx
+        .write(
+            ctx.meta(),
+            merchants::TransitionMerchant {
+                tenant,
+                id,
+                event,
+                expected_version: if_match,
+            },
+        )
+        .await?;
+    Ok(present(ctx, m))
 }
 
 pub async fn terminals(ctx: &Ctx<'_>, page: PageRequest) -> ApiResult<Page<Terminal>> {

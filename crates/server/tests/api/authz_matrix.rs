@@ -372,6 +372,22 @@ fn routes() -> Vec<Route> {
             false,
         ),
         r(
+            Method::POST,
+            "/api/v1/merchants",
+            MerchantManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/merchants/{id}/transition",
+            MerchantManage,
+            true,
+            false,
+            true,
+        ),
+        r(
             Method::GET,
             "/api/v1/merchants/{id}",
             MerchantRead,
@@ -697,6 +713,11 @@ async fn build(
             "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]
         })),
         (Method::POST, "/api/v1/terminals/{id}/transition") => Some(json!({"event": "suspend"})),
+        (Method::POST, "/api/v1/merchants") => Some(json!({
+            "name": format!("新商户{n}"), "mid": format!("10233015411{:04}", n % 10_000),
+            "kind": "company", "uscc": "91110000600037341L"
+        })),
+        (Method::POST, "/api/v1/merchants/{id}/transition") => Some(json!({"event": "suspend"})),
         (Method::POST, "/api/v1/service-points") => Some(sp_body(&format!("新网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}") => Some(sp_body(&format!("改名网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}/calendar/overrides/{date}") => {

@@ -262,6 +262,7 @@ async fn tenant(state: &AppState, tag: &str) -> Tenant {
                     contact_name: None,
                     contact_phone: None,
                     address: None,
+                    registry: None,
                 },
             )
             .await

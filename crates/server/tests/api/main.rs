@@ -7,6 +7,7 @@ mod bad_input;
 mod calendars;
 mod conventions;
 mod imports;
+mod merchants;
 mod outbox;
 mod profiles;
 mod service_points;
