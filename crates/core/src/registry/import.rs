@@ -355,7 +355,12 @@ pub fn detect_encoding(head: &[u8], is_whole_file: bool) -> Result<TextEncoding,
     if has_utf8_text(head) {
         return Err(mixed());
     }
-    let (_, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(head);
+    // A sample may end inside a two- or four-byte character: that is not an error unless the
+    // sample is the whole file.
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut sink = String::with_capacity(head.len() * 2);
+    let (result, _) = decoder.decode_to_string_without_replacement(head, &mut sink, is_whole_file);
+    let had_errors = matches!(result, encoding_rs::DecoderResult::Malformed(_, _));
     if had_errors {
         // Neither decoding works: if UTF-8 characters are there, say why.
         if std::str::from_utf8(head).is_err() && utf8_sequences(head) >= 2 {
@@ -553,6 +558,12 @@ mod tests {
             .collect();
         let (long_gbk, _, _) = encoding_rs::GBK.encode(&long);
         assert_eq!(detect_encoding(&long_gbk, true), Ok(TextEncoding::Gb18030));
+        // A sample cut inside a GBK character is still GBK (but a whole file may not end so).
+        assert_eq!(
+            detect_encoding(&long_gbk[..1001], false),
+            Ok(TextEncoding::Gb18030)
+        );
+        assert!(detect_encoding(&long_gbk[..1001], true).is_err());
         // A sample cut inside a UTF-8 character is still UTF-8.
         let cut = &utf8[..4];
         assert_eq!(detect_encoding(cut, false), Ok(TextEncoding::Utf8));

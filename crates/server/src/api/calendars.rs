@@ -8,12 +8,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use posdesk_core::calendar::{DayHours, DayOverride, LocalDate, Weekday, WeeklyHours};
+use posdesk_core::calendar::{DayHours, DayOverride, Weekday, WeeklyHours};
 use posdesk_core::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{IfMatch, JsonBody, QueryMap};
+use super::extract::{IfMatch, JsonBody, QueryMap, parse_date};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::calendars::{self, DayOverrideView, ExportFormat, ProviderCalendar};
@@ -279,17 +279,6 @@ pub struct SetDayIn {
     pub note: Option<String>,
 }
 
-fn parse_date(field: &str, s: &str) -> ApiResult<LocalDate> {
-    LocalDate::parse(s).map_err(|_| {
-        ApiError::Invalid(FieldError::new(
-            field,
-            Rule::Pattern {
-                expected: "a date YYYY-MM-DD",
-            },
-        ))
-    })
-}
-
 /// Parses an override (shared with the web form).
 pub fn parse_override(
     date: &str,
@@ -460,13 +449,13 @@ pub async fn days(
 /// `?year=YYYY`, default the current year.
 pub fn year_param(q: &QueryMap) -> ApiResult<i32> {
     match q.get("year") {
-        None => Ok(LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year())),
+        None => Ok(calendars::this_year()),
         Some(y) => y.parse::<i32>().map_err(|_| {
             ApiError::invalid(
                 "year",
                 Rule::Range {
-                    min: 2000,
-                    max: 2100,
+                    min: i64::from(calendars::MIN_YEAR),
+                    max: i64::from(calendars::MAX_YEAR),
                 },
             )
         }),

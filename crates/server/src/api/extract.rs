@@ -208,3 +208,15 @@ pub fn path_id<T>(
 ) -> Result<T, ApiError> {
     parse("id", raw).map_err(|_| ApiError::NotFound)
 }
+
+/// A `YYYY-MM-DD` date, or a `pattern` error naming `field`.
+pub fn parse_date(field: &str, s: &str) -> Result<posdesk_core::calendar::LocalDate, ApiError> {
+    posdesk_core::calendar::LocalDate::parse(s).map_err(|_| {
+        ApiError::Invalid(FieldError::new(
+            field,
+            Rule::Pattern {
+                expected: "a date YYYY-MM-DD",
+            },
+        ))
+    })
+}

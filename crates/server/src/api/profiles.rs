@@ -7,17 +7,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use posdesk_core::calendar::LocalDate;
+use posdesk_core::Rule;
 use posdesk_core::ids::TenantId;
 use posdesk_core::registry::Uscc;
 use posdesk_core::registry::provider::{
     Authorisation, FeeItem, Validity, WarrantyTerms, check_fee_schedule, parse_hotlines,
 };
-use posdesk_core::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{IfMatch, JsonBody, path_id};
+use super::extract::{IfMatch, JsonBody, parse_date, path_id};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::profiles::{self, ProfileInput, ProfileView, parse_text};
@@ -130,17 +129,6 @@ pub struct ProfileIn {
     pub fees: Vec<FeeItemIo>,
 }
 
-fn date(field: &str, s: &str) -> ApiResult<LocalDate> {
-    LocalDate::parse(s).map_err(|_| {
-        ApiError::Invalid(FieldError::new(
-            field,
-            Rule::Pattern {
-                expected: "a date YYYY-MM-DD",
-            },
-        ))
-    })
-}
-
 /// Parses a profile form or body (shared with the web UI).
 pub fn parse_profile(b: ProfileIn) -> ApiResult<ProfileInput> {
     let uscc = b
@@ -165,11 +153,11 @@ pub fn parse_profile(b: ProfileIn) -> ApiResult<ProfileInput> {
             };
             let kind = get(&b.licence_kind, "licence_kind")?;
             let number = get(&b.licence_number, "licence_number")?;
-            let from = date(
+            let from = parse_date(
                 "licence_valid_from",
                 &get(&b.licence_valid_from, "licence_valid_from")?,
             )?;
-            let to = date(
+            let to = parse_date(
                 "licence_valid_to",
                 &get(&b.licence_valid_to, "licence_valid_to")?,
             )?;

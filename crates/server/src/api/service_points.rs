@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use posdesk_core::calendar::{LocalDate, WeeklyHours};
+use posdesk_core::calendar::WeeklyHours;
 use posdesk_core::ids::{ServicePointId, UserId};
 use posdesk_core::registry::DivisionCode;
 use posdesk_core::registry::service_point::{
@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::calendars::{
     DayOut, DaysOut, OverridesChangedOut, SetDayIn, parse_override, parse_weekly,
 };
-use super::extract::{IfMatch, JsonBody, QueryMap, path_id};
+use super::extract::{IfMatch, JsonBody, QueryMap, parse_date, path_id};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::service::calendars;
@@ -228,17 +228,6 @@ pub async fn days(
     }))
 }
 
-fn parse_date(s: &str) -> ApiResult<LocalDate> {
-    LocalDate::parse(s).map_err(|_| {
-        ApiError::Invalid(FieldError::new(
-            "date",
-            Rule::Pattern {
-                expected: "a date YYYY-MM-DD",
-            },
-        ))
-    })
-}
-
 /// Sets one date's override at this service point.
 #[utoipa::path(put, path = "/api/v1/service-points/{id}/calendar/overrides/{date}", tag = "service points",
     params(("id" = String, Path), ("date" = String, Path)), request_body = SetDayIn,
@@ -269,7 +258,7 @@ pub async fn remove_day(
     Path((id, date)): Path<(String, String)>,
 ) -> ApiResult<Json<OverridesChangedOut>> {
     let id = path_id(&id, ServicePointId::parse)?;
-    let date = parse_date(&date)?;
+    let date = parse_date("date", &date)?;
     Ok(Json(
         calendars::change_service_point_day(&super::ctx(&state, &caller), id, None, Some(date))
             .await?

@@ -57,6 +57,24 @@ pub async fn national_schedule(state: &AppState) -> ApiResult<HolidaySchedule> {
     merged_schedule(&loaded)
 }
 
+/// The years a calendar can be shown and edited for.
+pub const MIN_YEAR: i32 = 2000;
+pub const MAX_YEAR: i32 = 2100;
+
+/// The current year in Asia/Shanghai.
+pub fn this_year() -> i32 {
+    LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year())
+}
+
+/// This year and next, where `schedule` has no arrangement for them.
+fn missing_years(schedule: &HolidaySchedule) -> Vec<i32> {
+    let this_year = this_year();
+    [this_year, this_year + 1]
+        .into_iter()
+        .filter(|y| !schedule.contains_year(*y))
+        .collect()
+}
+
 fn merged_schedule(loaded: &[HolidayYear]) -> ApiResult<HolidaySchedule> {
     let mut schedule = HolidaySchedule::builtin();
     for y in loaded {
@@ -120,12 +138,10 @@ pub async fn holiday_years(ctx: &Ctx<'_>) -> ApiResult<NationalYears> {
             }
         })
         .collect();
-    let this_year = LocalDate::of_timestamp(posdesk_storage::now()).map_or(0, |d| d.year());
-    let missing = [this_year, this_year + 1]
-        .into_iter()
-        .filter(|y| !schedule.contains_year(*y))
-        .collect();
-    Ok(NationalYears { years, missing })
+    Ok(NationalYears {
+        years,
+        missing: missing_years(&schedule),
+    })
 }
 
 /// Loads national years from text in the schedule format (see `posdesk-core/data/cn-holidays.txt`):
@@ -289,11 +305,7 @@ fn assemble(tenant_id: TenantId, l: &Loaded) -> ApiResult<(ProviderCalendar, Cal
         layer.set(o.date, o.rule.clone(), o.note.clone());
     }
     let schedule = merged_schedule(&l.years)?;
-    let this_year = LocalDate::of_timestamp(posdesk_storage::now()).map_or(0, |d| d.year());
-    let missing_years = [this_year, this_year + 1]
-        .into_iter()
-        .filter(|y| !schedule.contains_year(*y))
-        .collect();
+    let missing_years = missing_years(&schedule);
     let mut builder = Calendar::builder()
         .schedule(schedule)
         .makeup_weekday(makeup)
@@ -408,13 +420,14 @@ pub async fn change_service_point_day(
     .await
 }
 
-fn check_year(year: i32) -> ApiResult<()> {
-    if !(2000..=2100).contains(&year) {
+/// A year within [`MIN_YEAR`]..=[`MAX_YEAR`], or a `range` error on `year`.
+pub fn check_year(year: i32) -> ApiResult<()> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
         return Err(ApiError::invalid(
             "year",
             Rule::Range {
-                min: 2000,
-                max: 2100,
+                min: i64::from(MIN_YEAR),
+                max: i64::from(MAX_YEAR),
             },
         ));
     }

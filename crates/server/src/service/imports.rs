@@ -46,11 +46,8 @@ impl ImportSummary {
         for (row, column, reason) in o.rejected {
             self.reject(RowError {
                 row,
-                column,
-                rule: Rule::Line {
-                    line: row as usize,
-                    message: reason,
-                },
+                column: column.to_owned(),
+                rule: Rule::Invalid { reason },
             });
         }
     }
@@ -77,7 +74,7 @@ struct DecodingReader<R> {
     out_pos: usize,
     out_len: usize,
     eof: bool,
-    consumed: u64,
+    failure: Option<FieldError>,
 }
 
 impl<R: Read> DecodingReader<R> {
@@ -93,8 +90,15 @@ impl<R: Read> DecodingReader<R> {
             out_pos: 0,
             out_len: 0,
             eof: false,
-            consumed: 0,
+            failure: None,
         }
+    }
+
+    /// Remembers why decoding stopped (the CSV reader only passes an `io::Error` on).
+    fn fail(&mut self, e: FieldError) -> io::Error {
+        let err = io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+        self.failure = Some(e);
+        err
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -105,10 +109,7 @@ impl<R: Read> DecodingReader<R> {
                 if self.raw_len == 0 {
                     self.eof = true;
                 } else if self.check_mixed && has_utf8_text(&self.raw[..self.raw_len]) {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        mixed().to_string(),
-                    ));
+                    return Err(self.fail(mixed()));
                 }
             }
             let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
@@ -117,18 +118,16 @@ impl<R: Read> DecodingReader<R> {
                 self.eof,
             );
             self.raw_pos += read;
-            self.consumed += read as u64;
             self.out_pos = 0;
             self.out_len = written;
             match result {
                 DecoderResult::Malformed(_, _) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "invalid text near byte {}: not in the file's encoding (a file of mixed encodings?)",
-                            self.consumed
-                        ),
-                    ));
+                    return Err(self.fail(FieldError::new(
+                        "file",
+                        Rule::Invalid {
+                            reason: "holds bytes that are not in the file's encoding (a file of mixed encodings?)",
+                        },
+                    )));
                 }
                 DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
             }
@@ -154,12 +153,13 @@ impl<R: Read> Read for DecodingReader<R> {
     }
 }
 
-fn file_error(reason: String) -> ApiError {
+/// The upload could not be read (the connection or the file failed).
+fn unreadable(e: &io::Error) -> ApiError {
+    tracing::warn!(error = %e, "reading an import");
     ApiError::Invalid(FieldError::new(
         "file",
-        Rule::Line {
-            line: 0,
-            message: reason,
+        Rule::Invalid {
+            reason: "could not be read to the end",
         },
     ))
 }
@@ -179,7 +179,7 @@ pub async fn import_terminals<R: Read>(
     while filled < head.len() {
         let n = reader
             .read(&mut head[filled..])
-            .map_err(|e| file_error(e.to_string()))?;
+            .map_err(|e| unreadable(&e))?;
         if n == 0 {
             break;
         }
@@ -204,13 +204,24 @@ pub async fn import_terminals<R: Read>(
     let mut chunk: Vec<ImportRow> = Vec::with_capacity(CHUNK);
     let mut seen_in_chunk = std::collections::HashSet::new();
     loop {
-        let more = csv.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            match e.into_kind() {
-                csv::ErrorKind::Io(io) => file_error(io.to_string()),
-                other => file_error(format!("CSV syntax error on line {line}: {other:?}")),
+        let read = csv.read_record(&mut record);
+        let more = match read {
+            Ok(more) => more,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line()) as usize;
+                return Err(match (csv.get_ref().failure.clone(), e.into_kind()) {
+                    (Some(why), _) => ApiError::Invalid(why),
+                    (None, csv::ErrorKind::Io(io)) => unreadable(&io),
+                    (None, other) => ApiError::Invalid(FieldError::new(
+                        "file",
+                        Rule::Line {
+                            line,
+                            message: format!("not CSV: {other:?}"),
+                        },
+                    )),
+                });
             }
-        })?;
+        };
         if !more {
             break;
         }

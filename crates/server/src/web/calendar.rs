@@ -24,8 +24,7 @@ use crate::service;
 use crate::service::calendars::{DayOverrideView, DayView, ExportFormat};
 use crate::state::AppState;
 
-const MIN_YEAR: i32 = 2000;
-const MAX_YEAR: i32 = 2100;
+use crate::service::calendars::{MAX_YEAR, MIN_YEAR, this_year};
 
 /// One day of a month grid.
 pub struct DayCell {
@@ -134,10 +133,6 @@ struct Extras {
 
 fn year_link(year: i32) -> String {
     format!("/calendar?year={year}")
-}
-
-fn this_year() -> i32 {
-    LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year())
 }
 
 /// `?year=` or the hidden `year` field of a form: a number, else the current year.

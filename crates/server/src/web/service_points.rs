@@ -28,6 +28,7 @@ use crate::api::service_points::{ServicePointIn, parse_service_point};
 use crate::error::{ApiError, ApiResult};
 use crate::i18n::Tr;
 use crate::service;
+use crate::service::calendars::{MAX_YEAR, MIN_YEAR, this_year};
 use crate::state::AppState;
 
 pub fn skill_label(tr: &Tr, code: &str) -> String {
@@ -383,13 +384,6 @@ pub async fn create(
 }
 
 // ---- One service point ------------------------------------------------------------------------
-
-const MIN_YEAR: i32 = 2000;
-const MAX_YEAR: i32 = 2100;
-
-fn this_year() -> i32 {
-    LocalDate::of_timestamp(posdesk_storage::now()).map_or(2026, |d| d.year())
-}
 
 /// `?year=` or the form's hidden `year`: within 2000–2100, else this year.
 fn year_of(f: &Fields) -> i32 {

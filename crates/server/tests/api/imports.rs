@@ -154,6 +154,31 @@ async fn import_rows_encodings_and_idempotence(app: TestApp) {
         assert_eq!(e.problem().field.as_deref(), Some(field), "{e:?}");
     }
 
+    // Past the 64 KiB the encoding is detected from, decoding still refuses what does not fit:
+    // UTF-8 rows after GBK ones (mixed), and stray bytes in a UTF-8 file.
+    let mut gbk_head = String::from("序列号,型号,厂商\n");
+    for i in 0..3_000 {
+        gbk_head.push_str(&format!("GBK-{i:06},新大陆,新大陆\n"));
+    }
+    let (gbk_part, _, _) = encoding_rs::GBK.encode(&gbk_head);
+    assert!(gbk_part.len() > 64 * 1024);
+    let mut late_mixed = gbk_part.into_owned();
+    late_mixed.extend_from_slice("UTF-00001,新大陆支付终端,新大陆支付\n".as_bytes());
+    let mut late_bad = gbk_head.clone().into_bytes();
+    late_bad.extend_from_slice(b"BAD-000001,\xff\xfe,x\n");
+    for (bytes, reason) in [
+        (late_mixed, "mixed text encodings"),
+        (late_bad, "not in the file's encoding"),
+    ] {
+        let e = import_terminals(&ctx, std::io::Cursor::new(bytes), |_| {})
+            .await
+            .unwrap_err();
+        let p = e.problem();
+        assert_eq!(p.status, 422, "{e:?}");
+        assert_eq!(p.field.as_deref(), Some("file"), "{e:?}");
+        assert!(p.detail.contains(reason), "{e:?}");
+    }
+
     // Export → import is a no-op; provider B's import never touches A's terminals.
     let mut out = Vec::new();
     let n = export_terminals_csv(&ctx, &mut out)

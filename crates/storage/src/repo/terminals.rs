@@ -90,6 +90,33 @@ pub async fn list(c: &mut dyn Conn, scope: &Scope, page: &PageRequest) -> Result
     }))
 }
 
+/// Inserts a new terminal row (held back and pipelined on PostgreSQL).
+async fn insert(c: &mut dyn Conn, t: &Terminal) -> Result<()> {
+    c.execute_deferred(
+        &format!(
+            "INSERT INTO terminals ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ),
+        &[
+            t.id.into(),
+            t.tenant_id.into(),
+            t.merchant_id.into(),
+            t.sn.as_str().into(),
+            t.tid.clone().into(),
+            t.model.as_str().into(),
+            t.manufacturer.as_str().into(),
+            t.firmware.clone().into(),
+            t.status.as_str().into(),
+            t.created_at.into(),
+            t.updated_at.into(),
+            Value::Int(t.version),
+            t.install_date.clone().into(),
+            t.warranty_end.clone().into(),
+            t.installed_address.clone().into(),
+        ],
+    )
+    .await
+}
+
 pub struct CreateTerminal {
     pub id: TerminalId,
     pub tenant: TenantId,
@@ -141,24 +168,7 @@ impl Mutation for CreateTerminal {
                 warranty_end: None,
                 installed_address: None,
             };
-            c.execute_deferred(
-                &format!("INSERT INTO terminals ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL, NULL)"),
-                &[
-                    t.id.into(),
-                    t.tenant_id.into(),
-                    t.merchant_id.into(),
-                    t.sn.as_str().into(),
-                    t.tid.clone().into(),
-                    t.model.as_str().into(),
-                    t.manufacturer.as_str().into(),
-                    t.firmware.clone().into(),
-                    t.status.as_str().into(),
-                    t.created_at.into(),
-                    t.updated_at.into(),
-                    Value::Int(1),
-                ],
-            )
-            .await?;
+            insert(c, &t).await?;
             let audit = vec![AuditDraft::created(Some(t.tenant_id), "terminal", t.id, &t)];
             Ok(Applied::new(t, audit))
         })
@@ -186,13 +196,13 @@ pub struct ImportRow {
 }
 
 /// What one chunk of an import did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
     /// Rows refused by what only the database knows: `(row, column, reason)`.
-    pub rejected: Vec<(u64, String, String)>,
+    pub rejected: Vec<(u64, &'static str, &'static str)>,
 }
 
 /// Imports a chunk of rows in one transaction, idempotent by SN: a new SN is inserted, a known
@@ -284,8 +294,8 @@ impl Mutation for ImportTerminals {
             let mut out = ImportOutcome::default();
             let mut audit = Vec::new();
             for row in &self.rows {
-                let reject = |out: &mut ImportOutcome, col: &str, why: &str| {
-                    out.rejected.push((row.row, col.to_owned(), why.to_owned()));
+                let reject = |out: &mut ImportOutcome, col: &'static str, why: &'static str| {
+                    out.rejected.push((row.row, col, why));
                 };
                 let merchant_id = match &row.mid {
                     None => None,
@@ -327,27 +337,7 @@ impl Mutation for ImportTerminals {
                             warranty_end: row.warranty_end.clone(),
                             installed_address: row.installed_address.clone(),
                         };
-                        c.execute_deferred(
-                            &format!("INSERT INTO terminals ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"),
-                            &[
-                                t.id.into(),
-                                t.tenant_id.into(),
-                                t.merchant_id.into(),
-                                t.sn.as_str().into(),
-                                t.tid.clone().into(),
-                                t.model.as_str().into(),
-                                t.manufacturer.as_str().into(),
-                                t.firmware.clone().into(),
-                                t.status.as_str().into(),
-                                t.created_at.into(),
-                                t.updated_at.into(),
-                                Value::Int(1),
-                                t.install_date.clone().into(),
-                                t.warranty_end.clone().into(),
-                                t.installed_address.clone().into(),
-                            ],
-                        )
-                        .await?;
+                        insert(c, &t).await?;
                         if let Some(tid) = &t.tid {
                             tid_owner.insert(tid.clone(), t.sn.clone());
                         }
