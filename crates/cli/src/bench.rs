@@ -28,7 +28,7 @@ use serde_json::json;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// `create` or `startup`
+    /// `create`, `write`, `startup`, `calendar` or `import-terminals`
     #[arg(long, default_value = "create")]
     scenario: String,
     /// `sqlite` or `postgres`
