@@ -56,10 +56,11 @@ enum Command {
         #[arg(long = "in")]
         input: PathBuf,
     },
-    /// Bulk import into a provider's registry (CSV, UTF-8/GBK/GB18030/UTF-16, auto-detected).
+    /// Bulk import into a provider's registry (CSV in UTF-8/GBK/GB18030/UTF-16, auto-detected,
+    /// or XLSX).
     #[command(subcommand)]
     Import(ImportCmd),
-    /// Export a provider's registry as CSV (UTF-8 with BOM, Chinese headers).
+    /// Export a provider's registry as CSV (UTF-8 with BOM, Chinese headers) or XLSX.
     #[command(subcommand)]
     Export(ExportCmd),
     /// Working-day calendars: print a year's days, load a national holiday arrangement.
@@ -79,6 +80,24 @@ enum ImportCmd {
         /// Provider id or short name
         #[arg(long)]
         provider: String,
+        /// `csv` or `xlsx` (default: from the file's extension, else its first bytes)
+        #[arg(long)]
+        format: Option<String>,
+        /// Print the summary as one JSON object
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merchants, idempotent by MID: columns mid, name, kind (required), uscc, owner_id,
+    /// risk_level, division_code, address, contact_name, contact_phone, business_hours, status
+    /// (or 商户号, 商户名称, 商户类型, …). A blank cell leaves a known merchant's value alone.
+    Merchants {
+        file: PathBuf,
+        /// Provider id or short name
+        #[arg(long)]
+        provider: String,
+        /// `csv` or `xlsx` (default: from the file's extension, else its first bytes)
+        #[arg(long)]
+        format: Option<String>,
         /// Print the summary as one JSON object
         #[arg(long)]
         json: bool,
@@ -87,12 +106,25 @@ enum ImportCmd {
 
 #[derive(Subcommand)]
 enum ExportCmd {
-    /// Terminals as CSV, in SN order (re-importable).
+    /// Terminals in SN order (re-importable).
     Terminals {
         #[arg(long)]
         provider: String,
         #[arg(long)]
         out: PathBuf,
+        /// `csv` or `xlsx` (default: from the extension of --out, else csv)
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Merchants in MID order (re-importable).
+    Merchants {
+        #[arg(long)]
+        provider: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// `csv` or `xlsx` (default: from the extension of --out, else csv)
+        #[arg(long)]
+        format: Option<String>,
     },
 }
 
@@ -297,10 +329,52 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(ImportCmd::Terminals {
             file,
             provider,
+            format,
             json,
-        }) => import_terminals(config(&cli.database_url)?, &file, &provider, json).await,
-        Command::Export(ExportCmd::Terminals { provider, out }) => {
-            export_terminals(config(&cli.database_url)?, &provider, &out).await
+        }) => {
+            let what = posdesk_server::service::imports::Registry::Terminals;
+            import_registry(
+                config(&cli.database_url)?,
+                what,
+                &file,
+                &provider,
+                format,
+                json,
+            )
+            .await
+        }
+        Command::Import(ImportCmd::Merchants {
+            file,
+            provider,
+            format,
+            json,
+        }) => {
+            let what = posdesk_server::service::imports::Registry::Merchants;
+            import_registry(
+                config(&cli.database_url)?,
+                what,
+                &file,
+                &provider,
+                format,
+                json,
+            )
+            .await
+        }
+        Command::Export(ExportCmd::Terminals {
+            provider,
+            out,
+            format,
+        }) => {
+            let what = posdesk_server::service::imports::Registry::Terminals;
+            export_registry(config(&cli.database_url)?, what, &provider, &out, format).await
+        }
+        Command::Export(ExportCmd::Merchants {
+            provider,
+            out,
+            format,
+        }) => {
+            let what = posdesk_server::service::imports::Registry::Merchants;
+            export_registry(config(&cli.database_url)?, what, &provider, &out, format).await
         }
         Command::Backup { out } => {
             let st = state(config(&cli.database_url)?).await?;
@@ -408,41 +482,98 @@ impl<R: std::io::Read> std::io::Read for Counting<R> {
     }
 }
 
-async fn import_terminals(
+/// `--format`, else the file name's extension, else (for an import) the file's first bytes.
+fn file_kind(
+    format: Option<&str>,
+    path: &std::path::Path,
+    sniff: bool,
+) -> Result<posdesk_core::registry::import::FileKind> {
+    use posdesk_core::registry::import::{FileKind, sniff_file};
+    if let Some(f) = format {
+        return match f.to_ascii_lowercase().as_str() {
+            "csv" => Ok(FileKind::Csv),
+            "xlsx" => Ok(FileKind::Xlsx),
+            other => bail!("--format must be csv or xlsx, not {other:?}"),
+        };
+    }
+    if let Some(k) = path.to_str().and_then(FileKind::from_extension) {
+        return Ok(k);
+    }
+    if !sniff {
+        return Ok(FileKind::Csv);
+    }
+    let mut head = [0u8; 8];
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let n = std::io::Read::read(&mut f, &mut head)
+        .with_context(|| format!("reading {}", path.display()))?;
+    sniff_file(&head[..n]).map_err(|e| anyhow!("{e}"))
+}
+
+async fn import_registry(
     cfg: Config,
+    what: posdesk_server::service::imports::Registry,
     file: &std::path::Path,
     provider: &str,
+    format: Option<String>,
     json: bool,
 ) -> Result<()> {
+    use posdesk_core::registry::import::FileKind;
+    use posdesk_server::service::imports::{self, Registry};
+    let kind = file_kind(format.as_deref(), file, true)?;
     let st = state(cfg).await?;
     let tenant = find_provider(&st, provider).await?;
     let principal = provider_operator(tenant)?;
     let ctx = Ctx::operator(&st, &principal, "import");
     let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let size = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let reader = std::io::BufReader::with_capacity(
-        256 * 1024,
-        Counting {
-            inner: f,
-            read: read.clone(),
-        },
-    );
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(size),
         indicatif::ProgressDrawTarget::stderr_with_hz(4),
     );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {msg} ({elapsed}, ETA {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let summary = posdesk_server::service::imports::import_terminals(&ctx, reader, |s| {
-        bar.set_position(read.load(std::sync::atomic::Ordering::Relaxed));
-        bar.set_message(format!("{} rows", s.rows));
-    })
-    .await;
+    let summary = match kind {
+        FileKind::Csv => {
+            // Streams: the bar follows the bytes read.
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {msg} ({elapsed}, ETA {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let reader = std::io::BufReader::with_capacity(
+                256 * 1024,
+                Counting {
+                    inner: f,
+                    read: read.clone(),
+                },
+            );
+            let progress = |s: &imports::ImportSummary| {
+                bar.set_position(read.load(std::sync::atomic::Ordering::Relaxed));
+                bar.set_message(format!("{} rows", s.rows));
+            };
+            match what {
+                Registry::Terminals => imports::import_terminals(&ctx, reader, progress).await,
+                Registry::Merchants => imports::import_merchants(&ctx, reader, progress).await,
+            }
+        }
+        FileKind::Xlsx => {
+            // A workbook is read by rows: the bar follows the rows its sheet declares.
+            bar.set_length(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} rows ({elapsed}, ETA {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            imports::import_file(&ctx, what, Some(FileKind::Xlsx), f, |s| {
+                if let Some(n) = s.expected_rows {
+                    bar.set_length(n);
+                }
+                bar.set_position(s.rows);
+            })
+            .await
+        }
+    };
     bar.finish_and_clear();
     let summary = summary.map_err(api_error)?;
     for e in &summary.errors {
@@ -460,7 +591,7 @@ async fn import_terminals(
             serde_json::json!({
                 "rows": summary.rows, "inserted": summary.inserted, "updated": summary.updated,
                 "unchanged": summary.unchanged, "rejected": summary.rejected,
-                "encoding": summary.encoding,
+                "encoding": summary.encoding, "format": summary.format,
             })
         );
     } else {
@@ -472,7 +603,16 @@ async fn import_terminals(
     Ok(())
 }
 
-async fn export_terminals(cfg: Config, provider: &str, out: &std::path::Path) -> Result<()> {
+async fn export_registry(
+    cfg: Config,
+    what: posdesk_server::service::imports::Registry,
+    provider: &str,
+    out: &std::path::Path,
+    format: Option<String>,
+) -> Result<()> {
+    use posdesk_core::registry::import::FileKind;
+    use posdesk_server::service::imports::{self, Registry};
+    let kind = file_kind(format.as_deref(), out, false)?;
     let st = state(cfg).await?;
     let tenant = find_provider(&st, provider).await?;
     let principal = provider_operator(tenant)?;
@@ -480,10 +620,17 @@ async fn export_terminals(cfg: Config, provider: &str, out: &std::path::Path) ->
     let f = std::io::BufWriter::new(
         std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
     );
-    let n = posdesk_server::service::imports::export_terminals_csv(&ctx, f)
-        .await
-        .map_err(api_error)?;
-    println!("wrote {n} terminals to {}", out.display());
+    let n = match (kind, what) {
+        (FileKind::Csv, Registry::Terminals) => imports::export_terminals_csv(&ctx, f).await,
+        (FileKind::Csv, Registry::Merchants) => imports::export_merchants_csv(&ctx, f).await,
+        (FileKind::Xlsx, _) => imports::export_xlsx(&ctx, what, f).await,
+    }
+    .map_err(api_error)?;
+    let noun = match what {
+        Registry::Terminals => "terminals",
+        Registry::Merchants => "merchants",
+    };
+    println!("wrote {n} {noun} to {}", out.display());
     Ok(())
 }
 

@@ -207,3 +207,157 @@ async fn postgres() {
             .unwrap();
     }
 }
+
+/// `import merchants` / `export merchants` and XLSX for both registries: the format from the
+/// extension or `--format`, JSON summaries, row errors on stderr, idempotent re-runs, round trips.
+fn merchant_and_xlsx_commands(loc: Location, dir: &std::path::Path) {
+    let db = url(&loc);
+    ok(&db, dir, &["migrate"]);
+    ok(
+        &db,
+        dir,
+        &[
+            "admin",
+            "create-provider",
+            "--name",
+            "表格支付",
+            "--short-name",
+            "表格",
+        ],
+    );
+    let summary = |out: &str| -> serde_json::Value { serde_json::from_str(out.trim()).unwrap() };
+    let counts = |s: &serde_json::Value, keys: &[&str]| -> Vec<u64> {
+        keys.iter().map(|k| s[*k].as_u64().unwrap()).collect()
+    };
+
+    // `import merchants`: a JSON summary, bad rows on stderr with row and column, idempotent.
+    let csv = dir.join("merchants.csv");
+    std::fs::write(
+        &csv,
+        "商户号,商户名称,商户类型,统一社会信用代码,经营者身份证号,联系电话,营业时间\n\
+         102330154129301,湖滨咖啡,company,91110000600037341L,,13805710001,mon-sun 08:00-22:00\n\
+         102330154129302,坏电话,company,91110000600037341L,,123,\n\
+         102330154129303,张三早餐铺,micro,,11010519491231002X,,\n",
+    )
+    .unwrap();
+    let import = |file: &std::path::Path, what: &str, extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            what,
+            file.to_str().unwrap(),
+            "--provider",
+            "表格",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        ok(&db, dir, &args)
+    };
+    let (out, err) = import(&csv, "merchants", &[]);
+    let s = summary(&out);
+    assert_eq!(counts(&s, &["rows", "inserted", "rejected"]), [3, 2, 1]);
+    assert_eq!(s["format"], "csv");
+    assert!(err.contains("row 3, column contact_phone"), "{err}");
+    let (out, _) = import(&csv, "merchants", &[]);
+    assert_eq!(counts(&summary(&out), &["inserted", "unchanged"]), [0, 2]);
+
+    // Merchants out as XLSX (by the extension) and back in: nothing changes.
+    let xlsx = dir.join("merchants.xlsx");
+    let export = |what: &str, out: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "export",
+            what,
+            "--provider",
+            "表格",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        ok(&db, dir, &args).0
+    };
+    let out = export("merchants", &xlsx, &[]);
+    assert!(out.contains("wrote 2 merchants"), "{out}");
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK\x03\x04"));
+    let (out, _) = import(&xlsx, "merchants", &[]);
+    let s = summary(&out);
+    assert_eq!(s["format"], "xlsx");
+    assert_eq!(counts(&s, &["unchanged", "rejected", "updated"]), [2, 0, 0]);
+    // `--format` wins over the name: CSV written to a `.dat` file, read back as CSV.
+    let dat = dir.join("merchants.dat");
+    export("merchants", &dat, &["--format", "csv"]);
+    assert!(
+        std::fs::read(&dat)
+            .unwrap()
+            .starts_with(&[0xEF, 0xBB, 0xBF])
+    );
+    let (out, _) = import(&dat, "merchants", &["--format", "csv"]);
+    assert_eq!(counts(&summary(&out), &["unchanged"]), [2]);
+    // No extension: the first bytes decide.
+    let bare = dir.join("merchants-workbook");
+    std::fs::copy(&xlsx, &bare).unwrap();
+    let (out, _) = import(&bare, "merchants", &[]);
+    assert_eq!(summary(&out)["format"], "xlsx");
+
+    // Terminals: CSV in, XLSX out, XLSX in.
+    let tcsv = dir.join("terminals-x.csv");
+    std::fs::write(
+        &tcsv,
+        "序列号,型号,厂商,状态,商户号\nXL-0001,A920,百富,active,102330154129301\nXL-0002,N910,新大陆,,\n",
+    )
+    .unwrap();
+    let (out, _) = import(&tcsv, "terminals", &[]);
+    assert_eq!(counts(&summary(&out), &["inserted"]), [2]);
+    let txlsx = dir.join("terminals.xlsx");
+    let out = export("terminals", &txlsx, &[]);
+    assert!(out.contains("wrote 2 terminals"), "{out}");
+    let (out, _) = import(&txlsx, "terminals", &[]);
+    assert_eq!(
+        counts(&summary(&out), &["unchanged", "inserted", "rejected"]),
+        [2, 0, 0]
+    );
+
+    // Refused: an unknown --format, a file that is neither CSV nor XLSX.
+    let e = fails(
+        &db,
+        dir,
+        &[
+            "import",
+            "merchants",
+            csv.to_str().unwrap(),
+            "--provider",
+            "表格",
+            "--format",
+            "ods",
+        ],
+    );
+    assert!(e.contains("--format must be csv or xlsx"), "{e}");
+    let png = dir.join("logo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let e = fails(
+        &db,
+        dir,
+        &[
+            "import",
+            "merchants",
+            png.to_str().unwrap(),
+            "--provider",
+            "表格",
+        ],
+    );
+    assert!(e.contains("neither CSV text nor an XLSX workbook"), "{e}");
+}
+
+#[test]
+fn merchants_and_xlsx_sqlite() {
+    let (loc, dir) = posdesk_storage::testing::sqlite();
+    merchant_and_xlsx_commands(loc, &dir.path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchants_and_xlsx_postgres() {
+    if let Some(loc) = posdesk_storage::testing::postgres().await {
+        let dir = posdesk_storage::testing::TempDir::new();
+        tokio::task::spawn_blocking(move || merchant_and_xlsx_commands(loc, &dir.path))
+            .await
+            .unwrap();
+    }
+}

@@ -116,8 +116,13 @@ impl Role {
                 ServicePointRead,
                 ServicePointManage,
                 TerminalImport,
+                MerchantImport,
                 TerminalManage,
                 MerchantManage,
+                OnboardingRead,
+                OnboardingSubmit,
+                OnboardingReview,
+                OnboardingInstall,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -133,8 +138,52 @@ impl Role {
                 ServicePointRead,
                 TerminalManage,
                 MerchantManage,
+                OnboardingRead,
+                OnboardingSubmit,
+                OnboardingReview,
+                OnboardingInstall,
             ],
-            Role::Agent | Role::Technician | Role::ComplaintsOfficer | Role::RiskOfficer => &[
+            Role::Agent => &[
+                SelfRead,
+                ProviderRead,
+                TokenManage,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
+                HolidayRead,
+                CalendarRead,
+                ServicePointRead,
+                OnboardingRead,
+                OnboardingSubmit,
+                OnboardingInstall,
+            ],
+            Role::Technician => &[
+                SelfRead,
+                ProviderRead,
+                TokenManage,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
+                HolidayRead,
+                CalendarRead,
+                ServicePointRead,
+                OnboardingRead,
+                OnboardingInstall,
+            ],
+            Role::RiskOfficer => &[
+                SelfRead,
+                ProviderRead,
+                TokenManage,
+                AnnouncementRead,
+                MerchantRead,
+                TerminalRead,
+                HolidayRead,
+                CalendarRead,
+                ServicePointRead,
+                OnboardingRead,
+                OnboardingReview,
+            ],
+            Role::ComplaintsOfficer => &[
                 SelfRead,
                 ProviderRead,
                 TokenManage,
@@ -157,6 +206,7 @@ impl Role {
                 HolidayRead,
                 CalendarRead,
                 ServicePointRead,
+                OnboardingRead,
             ],
             Role::MerchantUser => &[
                 SelfRead,
@@ -164,6 +214,8 @@ impl Role {
                 AnnouncementRead,
                 MerchantRead,
                 TerminalRead,
+                OnboardingRead,
+                OnboardingSubmit,
             ],
             Role::TerminalAgent => &[SelfRead],
         }
@@ -218,10 +270,20 @@ pub enum Permission {
     ServicePointManage,
     /// Bulk-import terminals into the provider's registry.
     TerminalImport,
+    /// Bulk-import merchants into the provider's registry (CSV or XLSX).
+    MerchantImport,
     /// Move terminals through their status machine (install, activate, suspend, retire…).
     TerminalManage,
     /// Register merchants and move them through their status machine.
     MerchantManage,
+    /// See onboarding applications (入网申请) and their documents.
+    OnboardingRead,
+    /// Open an application, attach documents, submit, resubmit or withdraw it.
+    OnboardingSubmit,
+    /// Review an application: approve, or reject with a reason.
+    OnboardingReview,
+    /// Installation, acceptance test, training, deposit and fees, activation.
+    OnboardingInstall,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

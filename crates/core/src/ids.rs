@@ -49,6 +49,14 @@ id_type!(AnnouncementId);
 id_type!(ServicePointId);
 id_type!(WebhookId);
 id_type!(SessionId);
+id_type!(
+    /// A merchant's onboarding application (入网申请).
+    ApplicationId
+);
+id_type!(
+    /// A document attached to an onboarding application.
+    DocumentId
+);
 
 #[cfg(test)]
 mod tests {

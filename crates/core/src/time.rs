@@ -37,6 +37,86 @@ impl Timestamp {
             sod % 60
         )
     }
+    /// Parses an RFC 3339 date-time, `YYYY-MM-DDTHH:MM[:SS[.fff…]]` followed by `Z` or
+    /// `±HH:MM` (`T` may be a space). Without an offset (`YYYY-MM-DDTHH:MM`, what an HTML
+    /// `datetime-local` input sends) the time is read as Asia/Shanghai local time. `None` for
+    /// anything else, including out-of-range fields; never panics.
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        use crate::calendar::LocalDate;
+        let s = s.trim();
+        let date = LocalDate::parse(s.get(..10)?).ok()?;
+        let rest = s.get(10..)?;
+        let rest = rest
+            .strip_prefix('T')
+            .or_else(|| rest.strip_prefix('t'))
+            .or_else(|| rest.strip_prefix(' '))?;
+        let two = |x: &str| -> Option<i64> {
+            (x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| x.parse().ok())
+                .flatten()
+        };
+        let hour = two(rest.get(0..2)?)?;
+        if rest.get(2..3)? != ":" {
+            return None;
+        }
+        let minute = two(rest.get(3..5)?)?;
+        let mut rest = rest.get(5..)?;
+        let mut millis = 0i64;
+        if let Some(r) = rest.strip_prefix(':') {
+            let sec = two(r.get(0..2)?)?;
+            if sec > 59 {
+                return None;
+            }
+            millis += sec * 1000;
+            rest = r.get(2..)?;
+            if let Some(r) = rest.strip_prefix('.') {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                if n == 0 {
+                    return None;
+                }
+                let frac = r.get(..n.min(3))?;
+                let scale = [100, 10, 1];
+                millis += frac
+                    .bytes()
+                    .zip(scale)
+                    .map(|(d, k)| i64::from(d - b'0') * k)
+                    .sum::<i64>();
+                rest = r.get(n..)?;
+            }
+        }
+        if hour > 23 || minute > 59 {
+            return None;
+        }
+        let offset_ms = match rest {
+            "" => SHANGHAI_OFFSET_MS,
+            "Z" | "z" => 0,
+            o => {
+                let sign = match o.get(0..1)? {
+                    "+" => 1,
+                    "-" => -1,
+                    _ => return None,
+                };
+                let oh = two(o.get(1..3)?)?;
+                if o.get(3..4)? != ":" || o.len() != 6 {
+                    return None;
+                }
+                let om = two(o.get(4..6)?)?;
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                sign * (oh * 60 + om) * 60_000
+            }
+        };
+        let local = date.days() * 86_400_000 + (hour * 60 + minute) * 60_000 + millis;
+        Some(Timestamp(local - offset_ms))
+    }
+
+    /// `YYYY-MM-DDTHH:MM` in Asia/Shanghai: the value of an HTML `datetime-local` input.
+    pub fn to_shanghai_input(self) -> String {
+        let shifted = Self(self.0.saturating_add(SHANGHAI_OFFSET_MS)).to_rfc3339();
+        shifted[0..16].to_owned()
+    }
+
     /// `YYYY-MM-DD HH:MM` in Asia/Shanghai (UTC+8, no DST since 1991), for display.
     pub fn to_shanghai_display(self) -> String {
         let shifted = Self(self.0.saturating_add(SHANGHAI_OFFSET_MS)).to_rfc3339();
@@ -77,6 +157,37 @@ pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_parses_what_it_prints_and_local_times() {
+        for ms in [0, 1_795_576_311_250, 951_782_400_000, -86_400_000] {
+            let t = Timestamp::from_millis(ms);
+            assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()), Some(t));
+        }
+        let utc = Timestamp::parse_rfc3339("2026-12-01T02:30:00Z");
+        assert_eq!(Timestamp::parse_rfc3339("2026-12-01T10:30:00+08:00"), utc);
+        assert_eq!(Timestamp::parse_rfc3339("2026-12-01T10:30"), utc);
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-30T21:30-05:00"), utc);
+        assert_eq!(
+            utc.map(Timestamp::to_shanghai_input).as_deref(),
+            Some("2026-12-01T10:30")
+        );
+        for bad in [
+            "",
+            "2026-12-01",
+            "2026-12-01T24:00Z",
+            "2026-12-01T10:60Z",
+            "2026-02-30T10:00Z",
+            "2026-12-01T10:00:61Z",
+            "2026-12-01T10:00+8",
+            "2026-12-01T10:00.5Z",
+            "2026-12-01T10:00:00.Z",
+            "2026-12-01X10:00Z",
+            "２026-12-01T10:00Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn rfc3339_known_instants() {

@@ -221,20 +221,34 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         let mut first_merchant = None;
         let mut first_terminal = None;
         for (mi, (mname, mcc, addr)) in p.merchants.iter().enumerate() {
+            // Registered like any merchant (a company by its USCC, every fifth a micro merchant
+            // by its owner's ID), then activated: the demo's merchants are in service.
+            let micro = mi % 5 == 4;
+            let body = crate::api::directory::CreateMerchantIn {
+                name: (*mname).into(),
+                mid: format!("10{}{}{}{:04}", pi + 2, p.region, mcc, mi + 1),
+                kind: if micro { "micro" } else { "company" }.into(),
+                uscc: (!micro).then(|| "91110000600037341L".into()),
+                owner_id: micro.then(|| "11010519491231002X".into()),
+                contact_name: Some(
+                    ["周老板", "吴女士", "郑先生", "冯店长", "何经理"][mi % 5].into(),
+                ),
+                contact_phone: Some(format!("1380571{:04}", 1000 + mi * 37 + pi * 500)),
+                address: Some((*addr).into()),
+                division_code: None,
+                risk_level: Some(["low", "low", "medium", "low", "high"][mi % 5].into()),
+            };
+            let mut create = crate::api::directory::new_merchant(&body)?;
+            create.tenant = t;
+            let m = ctx.write(ctx.meta(), create).await?;
             let m = ctx
                 .write(
                     ctx.meta(),
-                    merchants::CreateMerchant {
-                        id: MerchantId::from_uuid(new_uuid()),
+                    merchants::TransitionMerchant {
                         tenant: t,
-                        name: (*mname).into(),
-                        mid: format!("10{}{}{}{:04}", pi + 2, p.region, mcc, mi + 1),
-                        contact_name: Some(
-                            ["周老板", "吴女士", "郑先生", "冯店长", "何经理"][mi % 5].into(),
-                        ),
-                        contact_phone: Some(format!("1380571{:04}", 1000 + mi * 37 + pi * 500)),
-                        address: Some((*addr).into()),
-                        registry: None,
+                        id: m.id,
+                        event: posdesk_core::registry::MerchantEvent::Activate,
+                        expected_version: None,
                     },
                 )
                 .await?;
@@ -300,6 +314,7 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         )
         .unwrap_or_else(|_| unreachable!());
         let actx = Ctx::operator(state, &admin_principal, "demo");
+        onboarding(&actx, pi, p.region).await?;
         for (title, body, audience, publish) in [
             (
                 "元旦期间服务时间调整",
@@ -333,4 +348,88 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         }
     }
     Ok(logins)
+}
+
+/// A 1×1 PNG, a minimal JPEG header and a one-page PDF: small, but what their types say.
+const DEMO_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
+const DEMO_JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xFF\xD9";
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// Two merchants in onboarding per provider: one submitted and waiting for review (its
+/// four documents attached), one still a draft missing documents.
+async fn onboarding(ctx: &Ctx<'_>, pi: usize, region: &str) -> ApiResult<()> {
+    use posdesk_core::registry::onboarding::DocumentKind;
+    use posdesk_storage::repo::onboarding::Step;
+    let shops = [("知味观小笼包（湖滨店）", "330102"), ("青禾书店", "330106")];
+    for (i, (name, division)) in shops.iter().enumerate() {
+        let body = crate::api::directory::CreateMerchantIn {
+            name: (*name).into(),
+            mid: format!("10{}{}5812{:04}", pi + 2, region, 9000 + i),
+            kind: "company".into(),
+            uscc: Some("91110000600037341L".into()),
+            owner_id: None,
+            contact_name: Some(["陆店长", "沈女士"][i].into()),
+            contact_phone: Some(format!("1390571{:04}", 2000 + i * 11 + pi * 300)),
+            address: Some(["杭州市上城区湖滨路 18 号", "杭州市西湖区文二路 66 号"][i].into()),
+            division_code: Some((*division).into()),
+            risk_level: Some("low".into()),
+        };
+        let merchant =
+            service::directory::create_merchant(ctx, crate::api::directory::new_merchant(&body)?)
+                .await?;
+        let app = service::onboarding::open(ctx, merchant.id).await?;
+        let docs: &[(DocumentKind, &str, &str, &[u8])] = if i == 0 {
+            &[
+                (
+                    DocumentKind::BusinessLicence,
+                    "营业执照.pdf",
+                    "application/pdf",
+                    DEMO_PDF,
+                ),
+                (
+                    DocumentKind::IdCard,
+                    "法人身份证.jpg",
+                    "image/jpeg",
+                    DEMO_JPEG,
+                ),
+                (
+                    DocumentKind::BankAccountProof,
+                    "开户许可证.png",
+                    "image/png",
+                    DEMO_PNG,
+                ),
+                (
+                    DocumentKind::PremisesPhoto,
+                    "门头照片.png",
+                    "image/png",
+                    DEMO_PNG,
+                ),
+            ]
+        } else {
+            &[(
+                DocumentKind::BusinessLicence,
+                "营业执照.pdf",
+                "application/pdf",
+                DEMO_PDF,
+            )]
+        };
+        for (kind, file, ct, bytes) in docs {
+            service::onboarding::attach(
+                ctx,
+                app.id,
+                service::onboarding::Upload {
+                    kind: *kind,
+                    file_name: (*file).into(),
+                    declared_type: (*ct).into(),
+                    bytes: bytes.to_vec(),
+                    replaces: None,
+                },
+            )
+            .await?;
+        }
+        if i == 0 {
+            service::onboarding::advance(ctx, app.id, Step::Submit, None).await?;
+        }
+    }
+    Ok(())
 }

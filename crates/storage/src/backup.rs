@@ -29,6 +29,10 @@ pub const TABLES: &[(&str, &str)] = &[
     ("provider_profiles", "tenant_id"),
     ("provider_logos", "tenant_id"),
     ("service_points", "tenant_id, id"),
+    ("terminal_bindings", "tenant_id, id"),
+    ("blobs", "tenant_id, sha256"),
+    ("onboarding_applications", "id"),
+    ("onboarding_documents", "id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

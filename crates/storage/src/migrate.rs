@@ -48,6 +48,24 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_merchant_registry.sql"),
         postgres: include_str!("../migrations/postgres/0006_merchant_registry.sql"),
     },
+    Migration {
+        version: 7,
+        name: "onboarding",
+        sqlite: include_str!("../migrations/sqlite/0007_onboarding.sql"),
+        postgres: include_str!("../migrations/postgres/0007_onboarding.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "terminal_bindings",
+        sqlite: include_str!("../migrations/sqlite/0008_terminal_bindings.sql"),
+        postgres: include_str!("../migrations/postgres/0008_terminal_bindings.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "merchant_details",
+        sqlite: include_str!("../migrations/sqlite/0009_merchant_details.sql"),
+        postgres: include_str!("../migrations/postgres/0009_merchant_details.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

@@ -70,7 +70,9 @@ id_values!(
     posdesk_core::ids::TokenId,
     posdesk_core::ids::AnnouncementId,
     posdesk_core::ids::ServicePointId,
-    posdesk_core::ids::WebhookId
+    posdesk_core::ids::WebhookId,
+    posdesk_core::ids::ApplicationId,
+    posdesk_core::ids::DocumentId
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

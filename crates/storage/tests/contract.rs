@@ -57,6 +57,17 @@ async fn schema_is_identical_on_both_engines(loc: Location) {
         .unwrap();
     assert_eq!(cols, expected);
     assert!(cols.iter().any(|(t, c)| t == "audit_events" && c == "hash"));
+    // Every table is in the backup (a new table left out would be silently lost on restore).
+    let tables: std::collections::BTreeSet<&str> = cols
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| *t != "schema_migrations")
+        .collect();
+    let backed_up: std::collections::BTreeSet<&str> = posdesk_storage::backup::TABLES
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    assert_eq!(tables, backed_up, "backup::TABLES must list every table");
     // Reopening applies nothing twice.
     drop(store);
     let again = Store::open(&loc).await.unwrap();

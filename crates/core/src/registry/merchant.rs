@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::identifiers::OwnerIdOrUscc;
+use super::identifiers::{DivisionCode, Mid, OwnerIdOrUscc};
 use super::illegal;
 use crate::authz::{Principal, Role};
 use crate::ids::{MerchantId, TenantId};
@@ -305,6 +305,189 @@ pub fn parse_identity(
     };
     debug_assert!(kind.admits(&identity));
     Ok(identity)
+}
+
+/// Most characters of a merchant's name.
+pub const NAME_MAX: usize = 100;
+/// Most characters of a merchant's address.
+pub const ADDRESS_MAX: usize = 200;
+
+/// A merchant's registry fields as entered (JSON body, web form, import row), before checking.
+/// Blank optional fields count as not given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MerchantInput<'a> {
+    pub name: &'a str,
+    pub mid: &'a str,
+    pub kind: &'a str,
+    pub uscc: Option<&'a str>,
+    pub owner_id: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub division_code: Option<&'a str>,
+    /// Not given: `low`.
+    pub risk_level: Option<&'a str>,
+}
+
+/// A merchant's checked registry fields: the one validation behind registering, editing and
+/// importing merchants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantFields {
+    pub name: String,
+    pub mid: Mid,
+    pub kind: MerchantKind,
+    pub identity: OwnerIdOrUscc,
+    pub address: Option<String>,
+    pub division: Option<DivisionCode>,
+    pub risk_level: RiskLevel,
+}
+
+impl MerchantFields {
+    /// Checks every field, in the order a form shows them: `name` (1–100 characters), `mid`
+    /// (15 digits), `kind`, the identity the kind admits ([`parse_identity`]: `uscc` or
+    /// `owner_id`), `address` (≤ 200), `division_code`, `risk_level`.
+    pub fn parse(i: &MerchantInput<'_>) -> Result<Self, FieldError> {
+        fn given(o: Option<&str>) -> Option<&str> {
+            o.map(str::trim).filter(|s| !s.is_empty())
+        }
+        let name = super::bounded_text("name", i.name, 1, NAME_MAX)?;
+        let mid = Mid::parse("mid", i.mid)?;
+        let kind = MerchantKind::parse("kind", i.kind)?;
+        let identity = parse_identity(kind, i.uscc, i.owner_id)?;
+        let address = given(i.address)
+            .map(|a| super::bounded_text("address", a, 1, ADDRESS_MAX))
+            .transpose()?;
+        let division = given(i.division_code)
+            .map(|d| DivisionCode::parse("division_code", d))
+            .transpose()?;
+        let risk_level = match given(i.risk_level) {
+            Some(r) => RiskLevel::parse("risk_level", r)?,
+            None => RiskLevel::Low,
+        };
+        Ok(Self {
+            name,
+            mid,
+            kind,
+            identity,
+            address,
+            division,
+            risk_level,
+        })
+    }
+
+    /// `uscc` or `resident_id`, and the full number (for storage only: it leaves the service
+    /// layer masked unless [`shows_full_id`] allows).
+    pub fn identity_parts(&self) -> (&'static str, &str) {
+        let number = match &self.identity {
+            OwnerIdOrUscc::Uscc(u) => u.as_str(),
+            OwnerIdOrUscc::ResidentId(r) => r.expose(),
+        };
+        (self.identity.kind_code(), number)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    fn base() -> MerchantInput<'static> {
+        MerchantInput {
+            name: " 西湖茶社 ",
+            mid: "102330154110001",
+            kind: "company",
+            uscc: Some("91110000600037341L"),
+            ..MerchantInput::default()
+        }
+    }
+
+    #[test]
+    fn fields_checked_in_form_order() {
+        let f = MerchantFields::parse(&base()).unwrap();
+        assert_eq!(f.name, "西湖茶社");
+        assert_eq!(f.risk_level, RiskLevel::Low);
+        assert_eq!(f.identity_parts(), ("uscc", "91110000600037341L"));
+        let micro = MerchantFields::parse(&MerchantInput {
+            kind: "micro",
+            owner_id: Some("11010519491231002X"),
+            risk_level: Some("high"),
+            division_code: Some("330106"),
+            address: Some("文三路 90 号"),
+            ..base()
+        })
+        .unwrap();
+        assert_eq!(
+            micro.identity_parts(),
+            ("resident_id", "11010519491231002X")
+        );
+        assert_eq!(
+            micro.division.map(|d| d.as_str().to_owned()).as_deref(),
+            Some("330106")
+        );
+        let field = |i: MerchantInput<'_>| MerchantFields::parse(&i).unwrap_err().field;
+        assert_eq!(
+            field(MerchantInput {
+                name: " ",
+                ..base()
+            }),
+            "name"
+        );
+        let long = "商".repeat(101);
+        assert_eq!(
+            field(MerchantInput {
+                name: &long,
+                ..base()
+            }),
+            "name"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                mid: "1023301541100",
+                ..base()
+            }),
+            "mid"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                kind: "shop",
+                ..base()
+            }),
+            "kind"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                kind: "micro",
+                ..base()
+            }),
+            "owner_id"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                uscc: Some("91110000600037341A"),
+                ..base()
+            }),
+            "uscc"
+        );
+        let addr = "路".repeat(201);
+        assert_eq!(
+            field(MerchantInput {
+                address: Some(&addr),
+                ..base()
+            }),
+            "address"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                division_code: Some("99"),
+                ..base()
+            }),
+            "division_code"
+        );
+        assert_eq!(
+            field(MerchantInput {
+                risk_level: Some("extreme"),
+                ..base()
+            }),
+            "risk_level"
+        );
+    }
 }
 
 #[cfg(test)]

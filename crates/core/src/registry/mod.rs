@@ -122,6 +122,7 @@ macro_rules! text_newtype {
 pub mod identifiers;
 pub mod import;
 pub mod merchant;
+pub mod merchant_details;
 pub mod onboarding;
 pub mod provider;
 pub mod service_point;

@@ -169,6 +169,28 @@ impl ApplicationStatus {
         matches!(self, ApplicationStatus::Draft | ApplicationStatus::Rejected)
     }
 
+    /// Whether the operation training may be recorded: once the installation passed its
+    /// acceptance test (`installed`), until activation.
+    pub fn may_record_training(self) -> bool {
+        self == ApplicationStatus::Installed
+    }
+
+    /// Whether the deposit and the one-off fees may be recorded: from approval until
+    /// activation (`approved`, `installation_scheduled`, `installed`).
+    pub fn may_record_fees(self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Approved
+                | ApplicationStatus::InstallationScheduled
+                | ApplicationStatus::Installed
+        )
+    }
+
+    /// Whether the qualification review clock runs (`submitted`).
+    pub fn under_review(self) -> bool {
+        self == ApplicationStatus::Submitted
+    }
+
     /// Whether no event leaves this status (`active`, `withdrawn`).
     pub fn is_final(self) -> bool {
         matches!(
@@ -204,6 +226,88 @@ pub fn review_due(
     working_days: i64,
 ) -> Reckoned<Timestamp> {
     calendar.reckon_add_days(submitted_at, working_days)
+}
+
+/// Where a submitted application's review stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReviewClock {
+    /// When the review is due.
+    pub due: Timestamp,
+    /// The deadline may move when a missing year's holiday schedule is loaded.
+    pub provisional: bool,
+    /// Past the deadline.
+    pub overdue: bool,
+    /// Working minutes left until the deadline; negative (working minutes late) once overdue.
+    pub remaining_minutes: i64,
+}
+
+/// The review clock of an application submitted at `submitted_at`, read at `now`: a pure
+/// function of its inputs, so a changed calendar (a schedule loaded, an override added) moves
+/// it the next time it is read.
+pub fn review_clock(
+    calendar: &Calendar,
+    submitted_at: Timestamp,
+    working_days: i64,
+    now: Timestamp,
+) -> ReviewClock {
+    let due = review_due(calendar, submitted_at, working_days);
+    let overdue = now > due.value;
+    let remaining_minutes = if overdue {
+        -calendar.working_minutes_between(due.value, now)
+    } else {
+        calendar.working_minutes_between(now, due.value)
+    };
+    ReviewClock {
+        due: due.value,
+        provisional: due.provisional,
+        overdue,
+        remaining_minutes,
+    }
+}
+
+/// An installation appointment must not lie in the past (`invalid` on `appointment_at`).
+pub fn check_appointment(at: Timestamp, now: Timestamp) -> Result<(), FieldError> {
+    if at < now {
+        return Err(FieldError::new(
+            "appointment_at",
+            Rule::Invalid {
+                reason: "must not be in the past",
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Largest onboarding document accepted, in bytes (10 MiB: a phone photo or a multi-page scan).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks an uploaded document: not larger than [`MAX_DOCUMENT_BYTES`] (`range` on `file`),
+/// content matching its declared type ([`check_declared`]), and a type the document kind
+/// accepts (`invalid` on `file`: premises photos must be images).
+pub fn check_document(
+    kind: DocumentKind,
+    declared_mime: &str,
+    bytes: &[u8],
+) -> Result<ContentKind, FieldError> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(FieldError::new(
+            "file",
+            Rule::Range {
+                min: 1,
+                max: MAX_DOCUMENT_BYTES as i64,
+            },
+        ));
+    }
+    let content = check_declared(declared_mime, bytes)?;
+    if !kind.accepts(content) {
+        return Err(FieldError::new(
+            "file",
+            Rule::Invalid {
+                reason: "this document must be an image (JPEG, PNG or WebP)",
+            },
+        ));
+    }
+    Ok(content)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,5 +760,72 @@ mod tests {
         let due = review_due(&cal, at("2025-09-30", 10), DEFAULT_REVIEW_WORKING_DAYS);
         assert_eq!(due.value, at("2025-10-14", 10));
         assert!(!due.provisional);
+    }
+
+    #[test]
+    fn review_clock_counts_working_minutes_either_side_of_the_deadline() {
+        let cal = Calendar::national();
+        let at = |d: &str, h: u32| {
+            crate::calendar::LocalDate::parse(d)
+                .expect("date")
+                .at(crate::calendar::MinuteOfDay::new(h, 0).expect("time"))
+        };
+        let submitted = at("2025-09-30", 10);
+        // Read on the make-up Saturday 11 October at 10:00: due Tuesday 14th 10:00, so the
+        // rest of Saturday, Monday and Tuesday morning remain.
+        let c = review_clock(&cal, submitted, 5, at("2025-10-11", 10));
+        assert!(!c.overdue);
+        let day = cal.working_minutes_between(at("2025-10-13", 0), at("2025-10-14", 0));
+        assert_eq!(
+            c.remaining_minutes,
+            cal.working_minutes_between(at("2025-10-11", 10), at("2025-10-14", 10))
+        );
+        assert!(c.remaining_minutes > day);
+        // Read on Wednesday 15th 10:00: one working day late.
+        let late = review_clock(&cal, submitted, 5, at("2025-10-15", 10));
+        assert!(late.overdue);
+        assert_eq!(late.remaining_minutes, -day);
+        // Exactly at the deadline: not yet overdue, nothing left.
+        let edge = review_clock(&cal, submitted, 5, at("2025-10-14", 10));
+        assert!(!edge.overdue);
+        assert_eq!(edge.remaining_minutes, 0);
+    }
+
+    #[test]
+    fn training_and_fees_have_their_windows() {
+        for &s in S::ALL {
+            assert_eq!(s.may_record_training(), s == S::Installed, "{s:?}");
+            assert_eq!(
+                s.may_record_fees(),
+                matches!(s, S::Approved | S::InstallationScheduled | S::Installed),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn documents_are_checked_for_size_type_and_kind() {
+        let png = b"\x89PNG\r\n\x1a\nrest";
+        assert_eq!(
+            check_document(DocumentKind::PremisesPhoto, "image/png", png),
+            Ok(ContentKind::Png)
+        );
+        let pdf = b"%PDF-1.7 ...";
+        assert_eq!(
+            check_document(DocumentKind::BusinessLicence, "application/pdf", pdf),
+            Ok(ContentKind::Pdf)
+        );
+        assert_eq!(
+            check_document(DocumentKind::PremisesPhoto, "application/pdf", pdf)
+                .map_err(|e| e.rule.code()),
+            Err("invalid")
+        );
+        let big = vec![0xFFu8; MAX_DOCUMENT_BYTES + 1];
+        assert_eq!(
+            check_document(DocumentKind::IdCard, "image/jpeg", &big).map_err(|e| e.rule.code()),
+            Err("range")
+        );
+        assert!(check_appointment(Timestamp::from_millis(10), Timestamp::from_millis(11)).is_err());
+        assert!(check_appointment(Timestamp::from_millis(11), Timestamp::from_millis(11)).is_ok());
     }
 }

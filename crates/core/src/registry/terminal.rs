@@ -8,6 +8,7 @@ use super::identifiers::{
 };
 use super::illegal;
 use crate::calendar::{LocalDate, days_in_month};
+use crate::ids::MerchantId;
 use crate::lifecycle::IllegalTransition;
 use crate::{FieldError, Rule};
 
@@ -327,6 +328,174 @@ impl Binding {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Binding lifecycle: bind, relocate (移机), unbind
+// ---------------------------------------------------------------------------------------------
+
+text_newtype!(
+    /// A note on a binding: what was re-verified, or why the binding ended (1–200 characters).
+    BindingNote,
+    "note",
+    1,
+    200
+);
+
+/// Why a binding ended. A terminal has at most one current binding; ended ones stay as its
+/// history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingEnd {
+    /// 移机: replaced by a new binding at a new placement, after re-verification.
+    Relocated,
+    /// 解绑: ended on request (the merchant leaves, the terminal is taken back), with a reason.
+    Unbound,
+    /// Ended by a status change that takes the terminal away from its merchant
+    /// ([`TerminalEvent::ends_binding`]).
+    StatusChange,
+}
+codes!(BindingEnd {
+    Relocated => "relocated",
+    Unbound => "unbound",
+    StatusChange => "status_change",
+});
+
+/// Why a bind, a relocation or an unbind is refused by the state of the records involved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BindingRefusal {
+    /// Binding needs a terminal without a current binding.
+    #[error("the terminal already has a current binding: relocate or unbind it first")]
+    AlreadyBound,
+    /// Relocating and unbinding need a current binding.
+    #[error("the terminal has no current binding")]
+    NotBound,
+    /// A terminal placed at a merchant (by an import or an install without a recorded binding)
+    /// can only have that merchant's binding recorded.
+    #[error("the terminal is placed at another merchant: take it back before binding it here")]
+    PlacedElsewhere,
+    /// The merchant's status does not allow a new placement.
+    #[error("a merchant that is {0} cannot take a terminal")]
+    MerchantStatus(&'static str),
+    /// The terminal's status does not allow the move.
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+}
+
+impl TerminalEvent {
+    /// Whether the event ends the terminal's stay at its merchant, and with it the current
+    /// binding: `uninstall`, `recover`, `return_to_stock`, `return_loaner`, `retire`.
+    pub fn ends_binding(self) -> bool {
+        matches!(
+            self,
+            TerminalEvent::Uninstall
+                | TerminalEvent::Recover
+                | TerminalEvent::ReturnToStock
+                | TerminalEvent::ReturnLoaner
+                | TerminalEvent::Retire
+        )
+    }
+}
+
+impl TerminalStatus {
+    /// The events the table allows from this status, in declaration order.
+    pub fn legal_events(self) -> Vec<TerminalEvent> {
+        TerminalEvent::ALL
+            .iter()
+            .copied()
+            .filter(|e| self.transition(*e).is_ok())
+            .collect()
+    }
+}
+
+/// Whether a merchant in `status` may take a terminal: `pending` (onboarding approved, the
+/// installation is what completes it) and `active`; not `suspended` or `closed`.
+pub fn merchant_may_bind(status: super::MerchantStatus) -> Result<(), BindingRefusal> {
+    use super::MerchantStatus as M;
+    match status {
+        M::Pending | M::Active => Ok(()),
+        M::Suspended | M::Closed => Err(BindingRefusal::MerchantStatus(status.code())),
+    }
+}
+
+/// The terminal's status after binding it to `merchant`:
+/// * a current binding refuses ([`BindingRefusal::AlreadyBound`]);
+/// * `in_stock` installs it (`install` → `installed`);
+/// * a status that already places the terminal at a merchant ([`TerminalStatus::holds_binding`])
+///   but without a recorded binding — an imported estate — keeps its status: the binding is
+///   recorded, for the merchant it is placed at (if any; another one is
+///   [`BindingRefusal::PlacedElsewhere`]);
+/// * `retired` is final ([`BindingRefusal::Illegal`]).
+pub fn bind_status(
+    status: TerminalStatus,
+    has_current: bool,
+    placed_at: Option<MerchantId>,
+    merchant: MerchantId,
+) -> Result<TerminalStatus, BindingRefusal> {
+    if has_current {
+        return Err(BindingRefusal::AlreadyBound);
+    }
+    if status.holds_binding() {
+        return match placed_at {
+            Some(m) if m != merchant => Err(BindingRefusal::PlacedElsewhere),
+            _ => Ok(status),
+        };
+    }
+    Ok(status.transition(TerminalEvent::Install)?)
+}
+
+/// Whether [`bind_status`] can succeed for a terminal in `status` (for some merchant): no
+/// current binding, and in stock or placed without a recorded binding.
+pub fn bindable(status: TerminalStatus, has_current: bool) -> bool {
+    !has_current && (status.holds_binding() || status.transition(TerminalEvent::Install).is_ok())
+}
+
+/// Whether a terminal may be relocated (移机): it needs a current binding and to be at the
+/// merchant's premises — `installed`, `active` or `suspended` (a terminal stopped because its
+/// location differed is relocated and then reinstated). The status does not change.
+pub fn relocation_allowed(status: TerminalStatus, has_current: bool) -> Result<(), BindingRefusal> {
+    if !has_current {
+        return Err(BindingRefusal::NotBound);
+    }
+    match status {
+        TerminalStatus::Installed | TerminalStatus::Active | TerminalStatus::Suspended => Ok(()),
+        from => Err(BindingRefusal::Illegal(illegal(from.code(), "relocate"))),
+    }
+}
+
+/// A relocation is recorded only once the five items were verified again at the new place:
+/// `confirmed` must be true (field `reverified`).
+pub fn confirm_reverification(confirmed: bool) -> Result<(), FieldError> {
+    if confirmed {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "reverified",
+            Rule::Invalid {
+                reason: "a relocation needs the binding re-verified at the new placement",
+            },
+        ))
+    }
+}
+
+/// The status event that unbinding implies, and the status after it: `installed` →
+/// `uninstall`, `active`/`suspended` → `recover`, `in_repair` → `return_to_stock`, `loaner` →
+/// `return_loaner` — each back to `in_stock`. Needs a current binding.
+pub fn unbind_event(
+    status: TerminalStatus,
+    has_current: bool,
+) -> Result<(TerminalEvent, TerminalStatus), BindingRefusal> {
+    if !has_current {
+        return Err(BindingRefusal::NotBound);
+    }
+    let event = match status {
+        TerminalStatus::Installed => TerminalEvent::Uninstall,
+        TerminalStatus::Active | TerminalStatus::Suspended => TerminalEvent::Recover,
+        TerminalStatus::InRepair => TerminalEvent::ReturnToStock,
+        TerminalStatus::Loaner => TerminalEvent::ReturnLoaner,
+        from => return Err(BindingRefusal::Illegal(illegal(from.code(), "unbind"))),
+    };
+    Ok((event, status.transition(event)?))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Warranty
 // ---------------------------------------------------------------------------------------------
 
@@ -359,6 +528,59 @@ pub fn warranty_end(install: LocalDate, months: u32) -> LocalDate {
 /// `months > 0`.
 pub fn in_warranty(install: LocalDate, months: u32, on: LocalDate) -> bool {
     months > 0 && install <= on && on <= warranty_end(install, months)
+}
+
+/// The warranty end recorded at installation: `explicit` when given (it must not be before the
+/// install date: field `warranty_end`), else [`warranty_end`] of the model's `months`.
+pub fn install_warranty_end(
+    install: LocalDate,
+    months: u32,
+    explicit: Option<LocalDate>,
+) -> Result<LocalDate, FieldError> {
+    match explicit {
+        Some(end) if end < install => Err(FieldError::new(
+            "warranty_end",
+            Rule::Invalid {
+                reason: "ends before the install date",
+            },
+        )),
+        Some(end) => Ok(end),
+        None => Ok(warranty_end(install, months)),
+    }
+}
+
+/// A terminal's warranty on a given day, from its recorded install date and warranty end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarrantyState {
+    /// No warranty end recorded.
+    Unknown,
+    /// Installed after that day.
+    NotStarted,
+    /// `install ≤ on ≤ end` (without an install date: `on ≤ end`).
+    InWarranty,
+    /// After the warranty end.
+    Expired,
+}
+codes!(WarrantyState {
+    Unknown => "unknown",
+    NotStarted => "not_started",
+    InWarranty => "in_warranty",
+    Expired => "expired",
+});
+
+/// Whether `on` is covered by a warranty recorded as (`install`, `end`), both inclusive.
+pub fn warranty_on(
+    install: Option<LocalDate>,
+    end: Option<LocalDate>,
+    on: LocalDate,
+) -> WarrantyState {
+    match (install, end) {
+        (_, None) => WarrantyState::Unknown,
+        (Some(i), Some(_)) if on < i => WarrantyState::NotStarted,
+        (_, Some(e)) if on > e => WarrantyState::Expired,
+        (_, Some(_)) => WarrantyState::InWarranty,
+    }
 }
 
 #[cfg(test)]
@@ -621,5 +843,204 @@ mod tests {
         assert!(!in_warranty(install, 12, date("2025-03-09")));
         assert!(!in_warranty(install, 0, install));
         assert!(!in_warranty(LocalDate::MIN, 0, LocalDate::MIN));
+    }
+}
+
+#[cfg(test)]
+mod binding_rules {
+    use super::*;
+    use crate::registry::MerchantStatus;
+    use TerminalEvent as E;
+    use TerminalStatus as S;
+
+    fn m(n: u128) -> MerchantId {
+        MerchantId::from_uuid(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn bind_status_per_terminal_status() {
+        assert_eq!(bind_status(S::InStock, false, None, m(1)), Ok(S::Installed));
+        for s in [
+            S::Installed,
+            S::Active,
+            S::Suspended,
+            S::InRepair,
+            S::Loaner,
+        ] {
+            // An imported placement gets its binding recorded; the status stays.
+            assert_eq!(bind_status(s, false, None, m(1)), Ok(s), "{s:?}");
+            assert_eq!(bind_status(s, false, Some(m(1)), m(1)), Ok(s), "{s:?}");
+            assert_eq!(
+                bind_status(s, false, Some(m(2)), m(1)),
+                Err(BindingRefusal::PlacedElsewhere),
+                "{s:?}"
+            );
+        }
+        for s in S::ALL {
+            assert_eq!(
+                bind_status(*s, true, None, m(1)),
+                Err(BindingRefusal::AlreadyBound),
+                "{s:?}"
+            );
+        }
+        for s in S::ALL {
+            assert_eq!(
+                bindable(*s, false),
+                bind_status(*s, false, None, m(1)).is_ok(),
+                "{s:?}"
+            );
+            assert!(!bindable(*s, true));
+        }
+        assert_eq!(
+            bind_status(S::Retired, false, None, m(1)),
+            Err(BindingRefusal::Illegal(IllegalTransition {
+                from: "retired",
+                event: "install"
+            }))
+        );
+    }
+
+    #[test]
+    fn relocation_and_unbind_rules() {
+        for s in S::ALL {
+            let r = relocation_allowed(*s, true);
+            assert_eq!(
+                r.is_ok(),
+                matches!(s, S::Installed | S::Active | S::Suspended),
+                "{s:?}"
+            );
+            assert_eq!(relocation_allowed(*s, false), Err(BindingRefusal::NotBound));
+            assert_eq!(unbind_event(*s, false), Err(BindingRefusal::NotBound));
+        }
+        assert_eq!(
+            relocation_allowed(S::InRepair, true),
+            Err(BindingRefusal::Illegal(IllegalTransition {
+                from: "in_repair",
+                event: "relocate"
+            }))
+        );
+        assert_eq!(
+            unbind_event(S::Installed, true),
+            Ok((E::Uninstall, S::InStock))
+        );
+        assert_eq!(unbind_event(S::Active, true), Ok((E::Recover, S::InStock)));
+        assert_eq!(
+            unbind_event(S::Suspended, true),
+            Ok((E::Recover, S::InStock))
+        );
+        assert_eq!(
+            unbind_event(S::InRepair, true),
+            Ok((E::ReturnToStock, S::InStock))
+        );
+        assert_eq!(
+            unbind_event(S::Loaner, true),
+            Ok((E::ReturnLoaner, S::InStock))
+        );
+        for s in [S::InStock, S::Retired] {
+            assert!(
+                matches!(unbind_event(s, true), Err(BindingRefusal::Illegal(_))),
+                "{s:?}"
+            );
+        }
+        // Every unbinding event is one that ends the binding.
+        for s in S::ALL {
+            if let Ok((e, _)) = unbind_event(*s, true) {
+                assert!(e.ends_binding(), "{e:?}");
+            }
+        }
+        assert!(confirm_reverification(true).is_ok());
+        assert_eq!(
+            confirm_reverification(false).expect_err("needs it").field,
+            "reverified"
+        );
+    }
+
+    #[test]
+    fn events_that_end_a_binding_take_the_terminal_away() {
+        for e in E::ALL {
+            let lands_in_stock_or_retired = S::ALL.iter().any(|s| {
+                s.holds_binding() && matches!(s.transition(*e), Ok(S::InStock | S::Retired))
+            });
+            assert_eq!(e.ends_binding(), lands_in_stock_or_retired, "{e:?}");
+        }
+        assert_eq!(S::InStock.legal_events(), [E::Install, E::Lend, E::Retire]);
+        assert!(S::Retired.legal_events().is_empty());
+    }
+
+    #[test]
+    fn merchants_that_may_take_a_terminal() {
+        assert!(merchant_may_bind(MerchantStatus::Pending).is_ok());
+        assert!(merchant_may_bind(MerchantStatus::Active).is_ok());
+        assert_eq!(
+            merchant_may_bind(MerchantStatus::Suspended),
+            Err(BindingRefusal::MerchantStatus("suspended"))
+        );
+        assert_eq!(
+            merchant_may_bind(MerchantStatus::Closed)
+                .expect_err("closed")
+                .to_string(),
+            "a merchant that is closed cannot take a terminal"
+        );
+        for b in BindingEnd::ALL {
+            assert_eq!(
+                serde_json::to_string(b).expect("json"),
+                format!("\"{}\"", b.code())
+            );
+        }
+        assert!(BindingNote::parse("reason", " ").is_err());
+        assert!(BindingNote::parse("reason", "商户解约").is_ok());
+    }
+
+    fn date(s: &str) -> LocalDate {
+        LocalDate::parse(s).expect("date")
+    }
+
+    #[test]
+    fn warranty_at_installation() {
+        let i = date("2025-03-10");
+        assert_eq!(install_warranty_end(i, 12, None), Ok(date("2026-03-09")));
+        assert_eq!(install_warranty_end(i, 24, None), Ok(date("2027-03-09")));
+        assert_eq!(
+            install_warranty_end(i, 12, Some(date("2025-12-31"))),
+            Ok(date("2025-12-31"))
+        );
+        assert_eq!(install_warranty_end(i, 12, Some(i)), Ok(i));
+        let e = install_warranty_end(i, 12, Some(date("2025-03-09"))).expect_err("order");
+        assert_eq!(e.field, "warranty_end");
+        assert_eq!(
+            e.rule,
+            Rule::Invalid {
+                reason: "ends before the install date"
+            }
+        );
+    }
+
+    #[test]
+    fn warranty_state_on_a_day() {
+        let (i, e) = (Some(date("2025-03-10")), Some(date("2026-03-09")));
+        assert_eq!(
+            warranty_on(i, e, date("2025-03-09")),
+            WarrantyState::NotStarted
+        );
+        assert_eq!(
+            warranty_on(i, e, date("2025-03-10")),
+            WarrantyState::InWarranty
+        );
+        assert_eq!(
+            warranty_on(i, e, date("2026-03-09")),
+            WarrantyState::InWarranty
+        );
+        assert_eq!(
+            warranty_on(i, e, date("2026-03-10")),
+            WarrantyState::Expired
+        );
+        assert_eq!(
+            warranty_on(None, e, date("2020-01-01")),
+            WarrantyState::InWarranty
+        );
+        assert_eq!(
+            warranty_on(i, None, date("2025-06-01")),
+            WarrantyState::Unknown
+        );
     }
 }

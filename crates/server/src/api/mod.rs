@@ -6,10 +6,12 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod bindings;
 pub mod calendars;
 pub mod directory;
 pub mod dto;
 pub mod extract;
+pub mod onboarding;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;
@@ -117,7 +119,18 @@ pub fn router() -> Router<AppState> {
             "/api/v1/merchants/{id}/transition",
             post(directory::transition_merchant),
         )
-        .route("/api/v1/merchants/{id}", get(directory::merchant))
+        .route(
+            "/api/v1/merchants/{id}",
+            get(directory::merchant).patch(directory::update_merchant),
+        )
+        .route(
+            "/api/v1/merchants/{id}/contacts",
+            get(directory::contacts).put(directory::set_contacts),
+        )
+        .route(
+            "/api/v1/merchants/{id}/hours",
+            get(directory::hours).put(directory::set_hours),
+        )
         .route("/api/v1/terminals", get(directory::terminals))
         .route("/api/v1/terminals/{id}", get(directory::terminal))
         .route(
@@ -125,6 +138,68 @@ pub fn router() -> Router<AppState> {
             post(directory::transition),
         )
         .route("/api/v1/terminals/{id}/history", get(directory::history))
+        .route(
+            "/api/v1/terminals/{id}/bindings",
+            get(bindings::list).post(bindings::bind),
+        )
+        .route("/api/v1/terminals/{id}/relocate", post(bindings::relocate))
+        .route("/api/v1/terminals/{id}/unbind", post(bindings::unbind))
+        .route(
+            "/api/v1/onboarding-applications",
+            get(onboarding::list).post(onboarding::open),
+        )
+        .route(
+            "/api/v1/onboarding-applications/review-queue",
+            get(onboarding::review_queue),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}",
+            get(onboarding::get_one),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/documents",
+            post(onboarding::attach),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/documents/{document}",
+            get(onboarding::document).delete(onboarding::remove_document),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/submit",
+            post(onboarding::submit),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/withdraw",
+            post(onboarding::withdraw),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/approve",
+            post(onboarding::approve),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/reject",
+            post(onboarding::reject),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/installation",
+            post(onboarding::installation),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/acceptance",
+            post(onboarding::acceptance),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/training",
+            post(onboarding::training),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/fees",
+            post(onboarding::fees),
+        )
+        .route(
+            "/api/v1/onboarding-applications/{id}/activate",
+            post(onboarding::activate),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route(
             "/api/v1/webhooks",
@@ -154,6 +229,13 @@ pub fn router() -> Router<AppState> {
         calendars::days, calendars::export, calendars::import, calendars::set_day, calendars::remove_day,
         directory::merchants, directory::merchant, directory::terminals, directory::terminal,
         directory::transition, directory::history, directory::create_merchant, directory::transition_merchant,
+        directory::update_merchant, directory::contacts, directory::set_contacts, directory::hours, directory::set_hours,
+        bindings::list, bindings::bind, bindings::relocate, bindings::unbind,
+        onboarding::list, onboarding::open, onboarding::review_queue, onboarding::get_one,
+        onboarding::attach, onboarding::document, onboarding::remove_document,
+        onboarding::submit, onboarding::withdraw, onboarding::approve, onboarding::reject,
+        onboarding::installation, onboarding::acceptance, onboarding::training, onboarding::fees,
+        onboarding::activate,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

@@ -5,9 +5,11 @@
 pub mod account;
 pub mod announcements;
 pub mod audit;
+pub mod bindings;
 pub mod calendars;
 pub mod directory;
 pub mod imports;
+pub mod onboarding;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;

@@ -1,4 +1,4 @@
-//! Read-only lists of merchants and terminals, scoped by the service layer.
+//! The read-only list of terminals, scoped by the service layer (merchants: `web::merchant`).
 
 use askama::Template;
 use axum::extract::State;
@@ -11,25 +11,9 @@ use super::session::WebUser;
 use crate::service;
 use crate::state::AppState;
 
-pub struct MerchantRow {
-    pub name: String,
-    pub mid: String,
-    pub contact: String,
-    pub phone: String,
-    pub address: String,
-    pub status: String,
-    pub created: String,
-}
-
-#[derive(Template)]
-#[template(path = "merchants.html")]
-struct MerchantsPage {
-    c: Chrome,
-    rows: Vec<MerchantRow>,
-    next_link: Option<String>,
-}
-
 pub struct TerminalRow {
+    /// The terminal's page.
+    pub href: String,
     pub sn: String,
     pub tid: String,
     pub model: String,
@@ -47,46 +31,6 @@ struct TerminalsPage {
     rows: Vec<TerminalRow>,
     next_link: Option<String>,
     can_import: bool,
-}
-
-pub async fn merchants(
-    State(state): State<AppState>,
-    web: Web,
-    user: WebUser,
-    Query(q): Query,
-) -> Response {
-    let tr = web.tr;
-    let page = match super::kit::page_request(&q) {
-        Ok(p) => p,
-        Err(e) => return web.fail(Some(&user), &e),
-    };
-    let page = match service::directory::merchants(&user.ctx(&state), page).await {
-        Ok(p) => p,
-        Err(e) => return web.fail(Some(&user), &e),
-    };
-    let next_link = page
-        .next
-        .as_ref()
-        .map(|c| link("/merchants", &[("cursor", &c.encode())]));
-    let rows = page
-        .items
-        .into_iter()
-        .map(|m| MerchantRow {
-            name: m.name,
-            mid: m.mid,
-            contact: m.contact_name.unwrap_or_default(),
-            phone: m.contact_phone.unwrap_or_default(),
-            address: m.address.unwrap_or_default(),
-            status: labels::record_status(&tr, &m.status),
-            created: m.created_at.to_shanghai_display(),
-        })
-        .collect();
-    let tpl = MerchantsPage {
-        c: web.chrome(Some(&user), tr.t("merchants-title")),
-        rows,
-        next_link,
-    };
-    web.render(StatusCode::OK, &tpl)
 }
 
 pub async fn terminals(
@@ -124,6 +68,7 @@ pub async fn terminals(
         .items
         .into_iter()
         .map(|t| TerminalRow {
+            href: format!("/terminals/{}", t.id),
             sn: t.sn,
             tid: t.tid.unwrap_or_default(),
             model: t.model,

@@ -39,6 +39,8 @@ struct Dashboard {
     announcements: Option<Vec<AnnouncementItem>>,
     /// The licence expires within 60 days (false) or has expired (true), in words.
     licence_warning: Option<(bool, String)>,
+    /// For those who review onboarding applications: how many are past their deadline.
+    overdue_reviews: Option<(usize, String)>,
 }
 
 fn description(tr: &Tr, nav_id: &str) -> String {
@@ -53,6 +55,7 @@ fn description(tr: &Tr, nav_id: &str) -> String {
         "nav-holidays" => tr.t("dash-holidays-desc"),
         "nav-provider" => tr.t("dash-provider-desc"),
         "nav-service-points" => tr.t("dash-service-points-desc"),
+        "nav-onboarding" => tr.t("dash-onboarding-desc"),
         _ => tr.t("dash-account-desc"),
     }
 }
@@ -85,6 +88,14 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
             .and_then(|p| super::profile::licence_warning(&tr, p.licence_status)),
         _ => None,
     };
+    let overdue_reviews = super::onboarding::overdue_reviews(&ctx, role)
+        .await
+        .map(|n| {
+            (
+                n,
+                tr.ta("dashboard-overdue-reviews", &[("count", n.to_string())]),
+            )
+        });
     let announcements = if role.allows(Permission::AnnouncementRead) {
         match service::announcements::list(
             &ctx,
@@ -136,6 +147,7 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
         cards,
         announcements,
         licence_warning,
+        overdue_reviews,
     };
     web.render(StatusCode::OK, &tpl)
 }

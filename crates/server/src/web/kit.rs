@@ -89,6 +89,18 @@ pub enum Flash {
     LogoSaved,
     ServicePointCreated,
     ServicePointSaved,
+    OnboardingOpened,
+    OnboardingDocumentUploaded,
+    OnboardingDocumentRemoved,
+    OnboardingSubmitted,
+    OnboardingWithdrawn,
+    OnboardingApproved,
+    OnboardingRejected,
+    OnboardingInstallationBooked,
+    OnboardingAcceptanceRecorded,
+    OnboardingTrainingRecorded,
+    OnboardingFeesRecorded,
+    OnboardingActivated,
     /// The counts of a calendar import.
     CalendarImported {
         added: usize,
@@ -108,7 +120,7 @@ const HOLIDAYS_LOADED: &str = "holidays-loaded";
 
 impl Flash {
     /// The flashes without numbers.
-    const FIXED: [Flash; 22] = [
+    const FIXED: [Flash; 34] = [
         Flash::LoggedOut,
         Flash::LanguageChanged,
         Flash::UserCreated,
@@ -131,6 +143,18 @@ impl Flash {
         Flash::LogoSaved,
         Flash::ServicePointCreated,
         Flash::ServicePointSaved,
+        Flash::OnboardingOpened,
+        Flash::OnboardingDocumentUploaded,
+        Flash::OnboardingDocumentRemoved,
+        Flash::OnboardingSubmitted,
+        Flash::OnboardingWithdrawn,
+        Flash::OnboardingApproved,
+        Flash::OnboardingRejected,
+        Flash::OnboardingInstallationBooked,
+        Flash::OnboardingAcceptanceRecorded,
+        Flash::OnboardingTrainingRecorded,
+        Flash::OnboardingFeesRecorded,
+        Flash::OnboardingActivated,
     ];
 
     fn fixed_code(self) -> Option<&'static str> {
@@ -157,6 +181,18 @@ impl Flash {
             Flash::LogoSaved => "logo-saved",
             Flash::ServicePointCreated => "service-point-created",
             Flash::ServicePointSaved => "service-point-saved",
+            Flash::OnboardingOpened => "onboarding-opened",
+            Flash::OnboardingDocumentUploaded => "onboarding-document-uploaded",
+            Flash::OnboardingDocumentRemoved => "onboarding-document-removed",
+            Flash::OnboardingSubmitted => "onboarding-submitted",
+            Flash::OnboardingWithdrawn => "onboarding-withdrawn",
+            Flash::OnboardingApproved => "onboarding-approved",
+            Flash::OnboardingRejected => "onboarding-rejected",
+            Flash::OnboardingInstallationBooked => "onboarding-installation-booked",
+            Flash::OnboardingAcceptanceRecorded => "onboarding-acceptance-recorded",
+            Flash::OnboardingTrainingRecorded => "onboarding-training-recorded",
+            Flash::OnboardingFeesRecorded => "onboarding-fees-recorded",
+            Flash::OnboardingActivated => "onboarding-activated",
             Flash::CalendarImported { .. } | Flash::HolidaysLoaded { .. } => return None,
         })
     }
@@ -226,6 +262,18 @@ impl Flash {
             Flash::LogoSaved => tr.t("flash-logo-saved"),
             Flash::ServicePointCreated => tr.t("flash-service-point-created"),
             Flash::ServicePointSaved => tr.t("flash-service-point-saved"),
+            Flash::OnboardingOpened => tr.t("flash-onboarding-opened"),
+            Flash::OnboardingDocumentUploaded => tr.t("flash-onboarding-document-uploaded"),
+            Flash::OnboardingDocumentRemoved => tr.t("flash-onboarding-document-removed"),
+            Flash::OnboardingSubmitted => tr.t("flash-onboarding-submitted"),
+            Flash::OnboardingWithdrawn => tr.t("flash-onboarding-withdrawn"),
+            Flash::OnboardingApproved => tr.t("flash-onboarding-approved"),
+            Flash::OnboardingRejected => tr.t("flash-onboarding-rejected"),
+            Flash::OnboardingInstallationBooked => tr.t("flash-onboarding-installation-booked"),
+            Flash::OnboardingAcceptanceRecorded => tr.t("flash-onboarding-acceptance-recorded"),
+            Flash::OnboardingTrainingRecorded => tr.t("flash-onboarding-training-recorded"),
+            Flash::OnboardingFeesRecorded => tr.t("flash-onboarding-fees-recorded"),
+            Flash::OnboardingActivated => tr.t("flash-onboarding-activated"),
             Flash::CalendarImported {
                 added,
                 replaced,
@@ -518,7 +566,7 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 12] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 13] = [
         ("nav-home", "/", None, tr.t("nav-home")),
         // The own provider's profile: every role that reads its provider and has one (the
         // platform admin has none; it sees providers in their list).
@@ -545,6 +593,12 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
             "/terminals",
             Some(Permission::TerminalRead),
             tr.t("nav-terminals"),
+        ),
+        (
+            "nav-onboarding",
+            "/onboarding",
+            Some(Permission::OnboardingRead),
+            tr.t("nav-onboarding"),
         ),
         (
             "nav-service-points",
@@ -698,6 +752,8 @@ pub struct CsrfMultipart {
     /// The content type the browser declared for each file part (field name → type, "" when
     /// none was sent).
     pub file_types: Vec<(String, String)>,
+    /// The file name the browser sent for each file part (field name → name, "" when none).
+    pub file_names: Vec<(String, String)>,
 }
 
 impl CsrfMultipart {
@@ -713,6 +769,14 @@ impl CsrfMultipart {
     /// The content type declared for the uploaded file `name` ("" when none).
     pub fn file_type(&self, name: &str) -> &str {
         self.file_types
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The file name sent for the uploaded file `name` ("" when none).
+    pub fn file_name(&self, name: &str) -> &str {
+        self.file_names
             .iter()
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
@@ -740,6 +804,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         let mut fields = Vec::new();
         let mut files = Vec::new();
         let mut file_types = Vec::new();
+        let mut file_names = Vec::new();
         loop {
             let field = match multipart.next_field().await {
                 Ok(Some(f)) => f,
@@ -751,6 +816,7 @@ impl FromRequest<AppState> for CsrfMultipart {
             };
             let name = field.name().unwrap_or_default().to_owned();
             let is_file = field.file_name().is_some();
+            let file_name = field.file_name().unwrap_or_default().to_owned();
             let declared = field.content_type().unwrap_or_default().to_owned();
             let bytes = match field.bytes().await {
                 Ok(b) => b,
@@ -760,6 +826,7 @@ impl FromRequest<AppState> for CsrfMultipart {
                 Err(_) => return Err(web.csrf_failed()),
             };
             if is_file {
+                file_names.push((name.clone(), file_name));
                 file_types.push((name.clone(), declared));
                 files.push((name, bytes.to_vec()));
             } else {
@@ -777,6 +844,7 @@ impl FromRequest<AppState> for CsrfMultipart {
             fields: Fields(fields),
             files,
             file_types,
+            file_names,
         })
     }
 }
@@ -945,6 +1013,7 @@ mod tests {
                 "nav-announcements",
                 "nav-merchants",
                 "nav-terminals",
+                "nav-onboarding",
                 "nav-service-points",
                 "nav-calendar",
                 "nav-account"
@@ -958,6 +1027,7 @@ mod tests {
                 "nav-announcements",
                 "nav-merchants",
                 "nav-terminals",
+                "nav-onboarding",
                 "nav-account"
             ]
         );

@@ -22,10 +22,13 @@ mod home;
 mod imports;
 pub mod kit;
 pub mod labels;
+mod merchant;
+mod onboarding;
 mod profile;
 mod providers;
 mod service_points;
 pub mod session;
+mod terminal;
 mod users;
 
 use axum::Router;
@@ -84,8 +87,49 @@ pub fn router() -> Router<AppState> {
             "/service-points/{id}/overrides/{date}/remove",
             post(service_points::remove_override),
         )
-        .route("/merchants", get(directory::merchants))
+        .route("/merchants", get(merchant::list).post(merchant::create))
+        .route("/merchants/new", get(merchant::new_page))
+        .route(
+            "/merchants/import",
+            get(imports::merchants_page)
+                .post(imports::merchants_upload)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
+        )
+        .route("/merchants/export.csv", get(imports::export_merchants_csv))
+        .route(
+            "/merchants/export.xlsx",
+            get(imports::export_merchants_xlsx),
+        )
+        .route(
+            "/merchants/{id}",
+            get(merchant::detail).post(merchant::save),
+        )
+        .route(
+            "/merchants/{id}/contacts",
+            get(merchant::to_page).post(merchant::save_contacts),
+        )
+        .route(
+            "/merchants/{id}/hours",
+            get(merchant::to_page).post(merchant::save_hours),
+        )
         .route("/terminals", get(directory::terminals))
+        .route("/terminals/{id}", get(terminal::page))
+        .route(
+            "/terminals/{id}/bind",
+            get(terminal::back).post(terminal::bind),
+        )
+        .route(
+            "/terminals/{id}/relocate",
+            get(terminal::back).post(terminal::relocate),
+        )
+        .route(
+            "/terminals/{id}/unbind",
+            get(terminal::back).post(terminal::unbind),
+        )
+        .route(
+            "/terminals/{id}/transition",
+            get(terminal::back).post(terminal::transition),
+        )
         .route(
             "/terminals/import",
             get(imports::page)
@@ -93,6 +137,63 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
         )
         .route("/terminals/export.csv", get(imports::export_csv))
+        .route(
+            "/terminals/export.xlsx",
+            get(imports::export_terminals_xlsx),
+        )
+        .route("/onboarding", get(onboarding::list).post(onboarding::open))
+        .route("/onboarding/review", get(onboarding::review))
+        .route("/onboarding/{id}", get(onboarding::detail))
+        .route(
+            "/onboarding/{id}/documents",
+            get(onboarding::back)
+                .post(onboarding::upload)
+                .layer(DefaultBodyLimit::max(onboarding::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/onboarding/{id}/documents/{doc}",
+            get(onboarding::document),
+        )
+        .route(
+            "/onboarding/{id}/documents/{doc}/remove",
+            get(onboarding::back_from_document).post(onboarding::remove_document),
+        )
+        .route(
+            "/onboarding/{id}/submit",
+            get(onboarding::back).post(onboarding::submit),
+        )
+        .route(
+            "/onboarding/{id}/withdraw",
+            get(onboarding::back).post(onboarding::withdraw),
+        )
+        .route(
+            "/onboarding/{id}/approve",
+            get(onboarding::back).post(onboarding::approve),
+        )
+        .route(
+            "/onboarding/{id}/reject",
+            get(onboarding::back).post(onboarding::reject),
+        )
+        .route(
+            "/onboarding/{id}/installation",
+            get(onboarding::back).post(onboarding::installation),
+        )
+        .route(
+            "/onboarding/{id}/acceptance",
+            get(onboarding::back).post(onboarding::acceptance),
+        )
+        .route(
+            "/onboarding/{id}/training",
+            get(onboarding::back).post(onboarding::training),
+        )
+        .route(
+            "/onboarding/{id}/fees",
+            get(onboarding::back).post(onboarding::fees),
+        )
+        .route(
+            "/onboarding/{id}/activate",
+            get(onboarding::back).post(onboarding::activate),
+        )
         .route("/calendar", get(calendar::page))
         .route("/calendar/hours", post(calendar::set_hours))
         .route("/calendar/overrides", post(calendar::set_override))

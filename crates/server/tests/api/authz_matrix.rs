@@ -396,6 +396,46 @@ fn routes() -> Vec<Route> {
             true,
         ),
         r(
+            Method::PATCH,
+            "/api/v1/merchants/{id}",
+            MerchantManage,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/merchants/{id}/contacts",
+            MerchantRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/merchants/{id}/contacts",
+            MerchantManage,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/merchants/{id}/hours",
+            MerchantRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/merchants/{id}/hours",
+            MerchantManage,
+            true,
+            false,
+            true,
+        ),
+        r(
             Method::GET,
             "/api/v1/terminals",
             TerminalRead,
@@ -427,6 +467,38 @@ fn routes() -> Vec<Route> {
             false,
             true,
         ),
+        r(
+            Method::GET,
+            "/api/v1/terminals/{id}/bindings",
+            TerminalRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/terminals/{id}/bindings",
+            TerminalManage,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/terminals/{id}/relocate",
+            TerminalManage,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/terminals/{id}/unbind",
+            TerminalManage,
+            true,
+            false,
+            true,
+        ),
         r(Method::GET, "/api/v1/audit", AuditRead, false, true, false),
         r(
             Method::GET,
@@ -452,6 +524,134 @@ fn routes() -> Vec<Route> {
             false,
             false,
         ),
+        r(
+            Method::GET,
+            "/api/v1/onboarding-applications",
+            OnboardingRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications",
+            OnboardingSubmit,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/onboarding-applications/review-queue",
+            OnboardingReview,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/onboarding-applications/{id}",
+            OnboardingRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/documents",
+            OnboardingSubmit,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/onboarding-applications/{id}/documents/{document}",
+            OnboardingRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::DELETE,
+            "/api/v1/onboarding-applications/{id}/documents/{document}",
+            OnboardingSubmit,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/submit",
+            OnboardingSubmit,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/approve",
+            OnboardingReview,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/reject",
+            OnboardingReview,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/installation",
+            OnboardingInstall,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/acceptance",
+            OnboardingInstall,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/training",
+            OnboardingInstall,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/fees",
+            OnboardingInstall,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/activate",
+            OnboardingInstall,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/withdraw",
+            OnboardingSubmit,
+            true,
+            false,
+            true,
+        ),
     ]
 }
 
@@ -475,6 +675,12 @@ fn expect(route: &Route, role: Role, target: Target) -> Expect {
 
 /// Records the matrix touches in one tenant.
 struct Fixtures {
+    /// An onboarding application of the tenant's first merchant, with one document.
+    application: String,
+    document: String,
+    /// The same for the second merchant (a merchant user's sibling).
+    sibling_application: String,
+    sibling_document: String,
     victim: String,
     service_point: String,
     announcement: String,
@@ -535,12 +741,53 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     .await
     .map_err(err)
     .unwrap();
+    let (application, document) = onboarding_fixture(&ctx, t.merchant).await;
+    let (sibling_application, sibling_document) = onboarding_fixture(&ctx, t.other_merchant).await;
     Fixtures {
+        application,
+        document,
+        sibling_application,
+        sibling_document,
         service_point: sp.id.to_string(),
         victim: victim.id.to_string(),
         announcement: a.id.to_string(),
         webhook: w.webhook.id.to_string(),
     }
+}
+
+/// A draft application for `merchant` with a premises photo; returns (application, document).
+async fn onboarding_fixture(
+    ctx: &Ctx<'_>,
+    merchant: posdesk_core::ids::MerchantId,
+) -> (String, String) {
+    // Applications are opened for pending merchants; the fixtures' merchants are active.
+    crate::onboarding::set_merchant_status(ctx.state, merchant, "pending").await;
+    let app = service::onboarding::open(ctx, merchant)
+        .await
+        .map_err(err)
+        .unwrap();
+    crate::onboarding::set_merchant_status(ctx.state, merchant, "active").await;
+    let doc = onboarding_document(ctx, app.id).await;
+    (app.id.to_string(), doc)
+}
+
+async fn onboarding_document(ctx: &Ctx<'_>, app: posdesk_core::ids::ApplicationId) -> String {
+    service::onboarding::attach(
+        ctx,
+        app,
+        service::onboarding::Upload {
+            kind: posdesk_core::registry::onboarding::DocumentKind::PremisesPhoto,
+            file_name: "门头.png".into(),
+            declared_type: "image/png".into(),
+            bytes: TINY_PNG.to_vec(),
+            replaces: None,
+        },
+    )
+    .await
+    .map_err(err)
+    .unwrap()
+    .id
+    .to_string()
 }
 
 fn sp_input(name: &str) -> service::service_points::ServicePointInput {
@@ -585,6 +832,10 @@ async fn build(
         p if p.starts_with("/api/v1/announcements/") => f.announcement.clone(),
         p if p.starts_with("/api/v1/webhooks/") => f.webhook.clone(),
         p if p.starts_with("/api/v1/service-points/") => f.service_point.clone(),
+        p if p.starts_with("/api/v1/onboarding-applications/") => match target {
+            Target::SiblingMerchant => f.sibling_application.clone(),
+            _ => f.application.clone(),
+        },
         p if p.starts_with("/api/v1/merchants/") => match target {
             Target::SiblingMerchant => t.other_merchant.to_string(),
             _ => t.merchant.to_string(),
@@ -680,10 +931,33 @@ async fn build(
         .map_err(err)
         .unwrap();
     }
-    let path = route
+    let mut document = match target {
+        Target::SiblingMerchant => f.sibling_document.clone(),
+        _ => f.document.clone(),
+    };
+    if route.method == Method::DELETE
+        && route.path == "/api/v1/onboarding-applications/{id}/documents/{document}"
+    {
+        // Something to remove: a fresh document, attached by the tenant's provider admin.
+        let admin = posdesk_core::authz::Principal::new(
+            t.users[&Role::ProviderAdmin].0,
+            Role::ProviderAdmin,
+            Some(t.id),
+            None,
+            None,
+        )
+        .unwrap();
+        let app_id = posdesk_core::ids::ApplicationId::parse("id", &id).unwrap();
+        document = onboarding_document(&Ctx::new(&app.state, &admin, "fixtures"), app_id).await;
+    }
+    let mut path = route
         .path
         .replace("{id}", &id)
+        .replace("{document}", &document)
         .replace("{date}", "2031-06-02");
+    if route.path == "/api/v1/onboarding-applications/{id}/documents" {
+        path.push_str("?kind=premises_photo&file_name=shop.png");
+    }
     let body = match (route.method.clone(), route.path) {
         (Method::POST, "/api/v1/providers") => {
             Some(json!({"name": format!("新服务商{n}"), "short_name": format!("新{n}")}))
@@ -713,11 +987,27 @@ async fn build(
             "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]
         })),
         (Method::POST, "/api/v1/terminals/{id}/transition") => Some(json!({"event": "suspend"})),
+        (Method::POST, "/api/v1/terminals/{id}/bindings") => Some(json!({
+            "acquirer_code": "102", "mid": "102330158120000", "settlement_account": "6228480402564890018",
+            "address": "杭州市西湖区文三路 90 号", "division_code": "330106"
+        })),
+        (Method::POST, "/api/v1/terminals/{id}/relocate") => Some(json!({
+            "reverified": true, "address": "杭州市滨江区网商路 699 号", "division_code": "330108"
+        })),
+        (Method::POST, "/api/v1/terminals/{id}/unbind") => Some(json!({"reason": "权限矩阵"})),
         (Method::POST, "/api/v1/merchants") => Some(json!({
             "name": format!("新商户{n}"), "mid": format!("10233015411{:04}", n % 10_000),
             "kind": "company", "uscc": "91110000600037341L"
         })),
         (Method::POST, "/api/v1/merchants/{id}/transition") => Some(json!({"event": "suspend"})),
+        (Method::PATCH, "/api/v1/merchants/{id}") => Some(json!({"name": format!("改名商户{n}")})),
+        (Method::PUT, "/api/v1/merchants/{id}/contacts") => Some(json!({
+            "contacts": [{"name": "周老板", "phone": "13805710001", "role": "owner", "primary": true}]
+        })),
+        (Method::PUT, "/api/v1/merchants/{id}/hours") => Some(json!({
+            "weekly": {"mon": "09:00-21:00", "tue": "09:00-21:00", "wed": "09:00-21:00",
+                       "thu": "09:00-21:00", "fri": "09:00-21:00", "sat": "10:00-22:00", "sun": "closed"}
+        })),
         (Method::POST, "/api/v1/service-points") => Some(sp_body(&format!("新网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}") => Some(sp_body(&format!("改名网点 {n}"))),
         (Method::PUT, "/api/v1/service-points/{id}/calendar/overrides/{date}") => {
@@ -740,10 +1030,28 @@ async fn build(
         (Method::POST, "/api/v1/webhooks") => {
             Some(json!({"url": "https://example.cn/hook", "events": ["*"]}))
         }
+        (Method::POST, "/api/v1/onboarding-applications") => {
+            Some(json!({"merchant_id": t.merchant.to_string()}))
+        }
+        (Method::POST, "/api/v1/onboarding-applications/{id}/reject") => {
+            Some(json!({"reason": "营业执照照片不清晰"}))
+        }
+        (Method::POST, "/api/v1/onboarding-applications/{id}/installation") => Some(json!({
+            "service_point_id": f.service_point, "appointment_at": "2031-06-02T10:00:00+08:00"
+        })),
+        (
+            Method::POST,
+            "/api/v1/onboarding-applications/{id}/acceptance"
+            | "/api/v1/onboarding-applications/{id}/training",
+        ) => Some(json!({"notes": "刷卡、扫码、打印小票均正常"})),
+        (Method::POST, "/api/v1/onboarding-applications/{id}/fees") => {
+            Some(json!({"deposit_fen": 9900, "fees": [{"item": "安装费", "fen": 5000}]}))
+        }
         (Method::POST, _) => None,
         _ => None,
     };
-    let raw = (route.method == Method::PUT && route.path == "/api/v1/providers/{id}/logo")
+    let raw = ((route.method == Method::PUT && route.path == "/api/v1/providers/{id}/logo")
+        || route.path == "/api/v1/onboarding-applications/{id}/documents")
         .then(|| (TINY_PNG.to_vec(), "image/png"));
     Call { path, body, raw }
 }
@@ -792,6 +1100,8 @@ async fn authz_matrix(app: TestApp) {
         fb.victim.clone(),
         fb.announcement.clone(),
         fb.service_point.clone(),
+        fb.application.clone(),
+        fb.sibling_application.clone(),
     ];
     let mut n = 0;
     let mut failures = Vec::new();

@@ -4,10 +4,15 @@ mod helpers;
 
 mod authz_matrix;
 mod bad_input;
+mod bindings;
 mod calendars;
 mod conventions;
+mod demo;
 mod imports;
+mod merchant_details;
+mod merchant_imports;
 mod merchants;
+mod onboarding;
 mod outbox;
 mod profiles;
 mod service_points;

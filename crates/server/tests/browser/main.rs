@@ -3222,6 +3222,16 @@ async fn browser_journeys(loc: Location, tag: &str) {
     }
 }
 
+// `terminals` is taken by the storage module imported above.
+#[path = "terminals.rs"]
+mod terminal_page;
+
+mod onboarding;
+
+// `merchants` is taken by the storage module imported above.
+#[path = "merchants.rs"]
+mod merchant_pages;
+
 mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn journeys_sqlite() {

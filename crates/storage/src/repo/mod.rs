@@ -3,10 +3,13 @@
 
 pub mod announcements;
 pub mod audit;
+pub mod bindings;
+pub mod blobs;
 pub mod calendars;
 pub mod idempotency;
 pub mod jobs;
 pub mod merchants;
+pub mod onboarding;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;

@@ -525,7 +525,7 @@ impl Mutation for TransitionTerminal {
                 )
                 .await?;
             super::updated_one(n, before.version)?;
-            let audit = vec![AuditDraft::changed(
+            let mut audit = vec![AuditDraft::changed(
                 Some(self.tenant),
                 "terminal",
                 self.id,
@@ -533,6 +533,8 @@ impl Mutation for TransitionTerminal {
                 &before,
                 &after,
             )];
+            // Leaving the merchant ends the current binding, if one was recorded.
+            audit.extend(super::bindings::end_for_transition(c, ctx, &after, self.event).await?);
             Ok(Applied::new(after, audit))
         })
     }
