@@ -10,9 +10,11 @@ pub mod calendar;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
+pub mod mail;
 pub mod page;
 pub mod registry;
 pub mod text;
+pub mod ticket;
 pub mod time;
 
 pub use error::{FieldError, Rule};

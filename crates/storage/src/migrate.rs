@@ -66,6 +66,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_merchant_details.sql"),
         postgres: include_str!("../migrations/postgres/0009_merchant_details.sql"),
     },
+    Migration {
+        version: 10,
+        name: "binding_rental",
+        sqlite: include_str!("../migrations/sqlite/0010_binding_rental.sql"),
+        postgres: include_str!("../migrations/postgres/0010_binding_rental.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

@@ -897,6 +897,21 @@ impl Fen {
         })
     }
 
+    /// `fen` if `0 ≤ fen ≤ 10¹²` (`range` 0 to 10¹² otherwise): prices, deposits, fees.
+    pub fn non_negative(field: &str, fen: i64) -> Result<Self, FieldError> {
+        if (0..=Self::MAX_ABS).contains(&fen) {
+            Ok(Fen(fen))
+        } else {
+            Err(FieldError::new(
+                field,
+                Rule::Range {
+                    min: 0,
+                    max: Self::MAX_ABS,
+                },
+            ))
+        }
+    }
+
     fn checked(fen: i64) -> Option<Self> {
         (-Self::MAX_ABS..=Self::MAX_ABS)
             .contains(&fen)

@@ -77,6 +77,7 @@ macro_rules! codes {
         }
     };
 }
+pub(crate) use codes;
 
 /// A bounded free-text newtype (trimmed, counted in characters, no control characters other
 /// than newlines and tabs), serialised as its text and deserialised through `parse`.

@@ -855,3 +855,7 @@ onboarding-activate = Activation
 onboarding-activate-submit = Activate merchant
 onboarding-withdraw = Withdraw application
 onboarding-withdraw-hint = Possible until approval; a withdrawn application cannot be reopened.
+
+binding-rental = Monthly rental (¥)
+binding-deposit = Deposit (¥)
+binding-yuan-hint = In yuan, up to 2 decimal places; leave empty if none.

@@ -855,3 +855,7 @@ onboarding-activate = 开通
 onboarding-activate-submit = 开通商户
 onboarding-withdraw = 撤回申请
 onboarding-withdraw-hint = 审核通过前可撤回；撤回后不能恢复。
+
+binding-rental = 月租金（元）
+binding-deposit = 押金（元）
+binding-yuan-hint = 以元为单位，最多两位小数；不收取则留空。

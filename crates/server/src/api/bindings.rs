@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use posdesk_core::ids::TerminalId;
 use posdesk_core::registry::terminal::{AcquirerCode, BindingNote, PlacementAddress};
-use posdesk_core::registry::{BankCardMasked, DivisionCode, Mid, Tid};
-use posdesk_storage::repo::bindings::{BindingChange, TerminalBinding};
+use posdesk_core::registry::{BankCardMasked, DivisionCode, Fen, Mid, Tid};
+use posdesk_storage::repo::bindings::{BindingChange, RentalTerms, TerminalBinding};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -55,12 +55,18 @@ pub struct BindingOut {
     pub ended_by: Option<String>,
     /// Whether this is the terminal's current binding.
     pub current: bool,
+    /// Monthly rental in fen, if any.
+    pub rental_fen_per_month: Option<i64>,
+    /// Deposit in fen, if any.
+    pub deposit_fen: Option<i64>,
 }
 
 impl From<TerminalBinding> for BindingOut {
     fn from(b: TerminalBinding) -> Self {
         Self {
             current: b.is_current(),
+            rental_fen_per_month: b.rental_fen_per_month,
+            deposit_fen: b.deposit_fen,
             id: b.id.to_string(),
             terminal_id: b.terminal_id.to_string(),
             merchant_id: b.merchant_id.to_string(),
@@ -136,6 +142,10 @@ pub struct BindIn {
     pub warranty_end: Option<String>,
     /// What was verified, 1–200 characters.
     pub note: Option<String>,
+    /// Monthly rental for this placement in fen (integer, ≥ 0); absent: no rental.
+    pub rental_fen_per_month: Option<i64>,
+    /// Deposit taken for this placement in fen (integer, ≥ 0); absent: none.
+    pub deposit_fen: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -153,6 +163,10 @@ pub struct RelocateIn {
     /// A new settlement card number in full.
     pub settlement_account: Option<String>,
     pub note: Option<String>,
+    /// Monthly rental at the new placement in fen; absent: carried over.
+    pub rental_fen_per_month: Option<i64>,
+    /// Deposit at the new placement in fen; absent: carried over.
+    pub deposit_fen: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -165,6 +179,18 @@ pub struct UnbindIn {
 /// `Some(text)` unless absent or blank.
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+fn rental_terms(rental: Option<i64>, deposit: Option<i64>) -> ApiResult<RentalTerms> {
+    let fen = |field: &str, v: Option<i64>| -> ApiResult<Option<i64>> {
+        Ok(v.map(|v| Fen::non_negative(field, v))
+            .transpose()?
+            .map(Fen::fen))
+    };
+    Ok(RentalTerms {
+        rental_fen_per_month: fen("rental_fen_per_month", rental)?,
+        deposit_fen: fen("deposit_fen", deposit)?,
+    })
 }
 
 /// Parses a bind body or form (shared with the web UI).
@@ -185,6 +211,7 @@ pub fn parse_bind(b: &BindIn) -> ApiResult<BindInput> {
         note: given(&b.note)
             .map(|n| BindingNote::parse("note", n))
             .transpose()?,
+        rental: rental_terms(b.rental_fen_per_month, b.deposit_fen)?,
     })
 }
 
@@ -205,6 +232,7 @@ pub fn parse_relocate(b: &RelocateIn) -> ApiResult<RelocateInput> {
         note: given(&b.note)
             .map(|n| BindingNote::parse("note", n))
             .transpose()?,
+        rental: rental_terms(b.rental_fen_per_month, b.deposit_fen)?,
     })
 }
 

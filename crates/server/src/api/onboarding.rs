@@ -431,17 +431,7 @@ pub struct FeesIn {
 
 /// An amount in whole fen, 0 to 10¹².
 fn non_negative(field: &str, fen: i64) -> ApiResult<i64> {
-    let f = Fen::new(field, fen)?;
-    if f.fen() < 0 {
-        return Err(ApiError::Invalid(FieldError::new(
-            field,
-            Rule::Range {
-                min: 0,
-                max: 1_000_000_000_000,
-            },
-        )));
-    }
-    Ok(f.fen())
+    Ok(Fen::non_negative(field, fen)?.fen())
 }
 
 /// Parses the deposit and fee lines (shared with the web form): amounts are whole fen.

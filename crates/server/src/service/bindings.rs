@@ -17,7 +17,8 @@ use posdesk_core::registry::terminal::{
 };
 use posdesk_core::registry::{BankCardMasked, DivisionCode, Mid, Tid};
 use posdesk_storage::repo::bindings::{
-    self, BindTerminal, BindingChange, RelocateTerminal, TerminalBinding, UnbindTerminal,
+    self, BindTerminal, BindingChange, RelocateTerminal, RentalTerms, TerminalBinding,
+    UnbindTerminal,
 };
 use posdesk_storage::repo::terminals;
 
@@ -38,6 +39,8 @@ pub struct BindInput {
     /// From the model's warranty months when `None`.
     pub warranty_end: Option<LocalDate>,
     pub note: Option<BindingNote>,
+    /// Rental and deposit for this placement, in fen.
+    pub rental: RentalTerms,
 }
 
 /// A checked relocation request: the new placement and the re-verification confirmation; the
@@ -51,6 +54,8 @@ pub struct RelocateInput {
     pub tid: Option<Tid>,
     pub settlement_account: Option<BankCardMasked>,
     pub note: Option<BindingNote>,
+    /// Rental and deposit at the new placement; each one absent is carried over.
+    pub rental: RentalTerms,
 }
 
 /// A binding as the caller may see it.
@@ -156,6 +161,7 @@ pub async fn bind(
                 warranty_end: input.warranty_end,
                 warranty,
                 verification_note: input.note,
+                rental: input.rental,
                 expected_version: if_match,
             },
         )
@@ -188,6 +194,7 @@ pub async fn relocate(
                 tid: input.tid,
                 settlement_account: input.settlement_account,
                 verification_note: input.note,
+                rental: input.rental,
                 expected_version: if_match,
             },
         )

@@ -89,3 +89,37 @@ pub async fn update(
     )
     .await
 }
+
+/// The display names of the provider's technicians, for whoever may see its service points (an
+/// agent booking a visit names the technician; logins and contact data stay behind `UserRead`).
+pub async fn technician_names(
+    ctx: &Ctx<'_>,
+) -> ApiResult<std::collections::HashMap<UserId, String>> {
+    let scope = ctx.authorize(Permission::ServicePointRead)?;
+    let Some(tenant) = scope.tenant() else {
+        return Ok(Default::default());
+    };
+    let page = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                posdesk_storage::repo::users::list(
+                    c,
+                    &posdesk_core::authz::Scope::Tenant(tenant),
+                    &posdesk_storage::repo::users::Filter {
+                        tenant: None,
+                        role: Some(posdesk_core::authz::Role::Technician),
+                    },
+                    &posdesk_core::page::PageRequest::first(posdesk_core::page::MAX_LIMIT),
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}

@@ -8,6 +8,17 @@ use posdesk_core::lifecycle::{AccountStatus, AnnouncementStatus, Audience};
 use crate::error::ApiError;
 use crate::i18n::{Locale, Tr};
 
+/// `¥12.34` from exact fen (never a float).
+pub fn yuan(fen: i64) -> String {
+    posdesk_core::registry::Fen::new("fen", fen).map_or_else(|_| fen.to_string(), |f| f.to_string())
+}
+
+/// `12.34`, for a form field in yuan.
+pub fn yuan_plain(fen: i64) -> String {
+    posdesk_core::registry::Fen::new("fen", fen)
+        .map_or_else(|_| fen.to_string(), |f| f.yuan_string())
+}
+
 pub fn account_status(tr: &Tr, s: AccountStatus) -> String {
     match s {
         AccountStatus::Active => tr.t("status-active"),
@@ -139,6 +150,8 @@ pub const ACTIONS: [&str; 17] = [
 pub fn field(tr: &Tr, name: &str) -> String {
     match name {
         "login" => tr.t("field-login"),
+        "rental_fen_per_month" => tr.t("binding-rental"),
+        "deposit_fen" => tr.t("binding-deposit"),
         "display_name" => tr.t("field-display-name"),
         "email" => tr.t("field-email"),
         "role" => tr.t("field-role"),

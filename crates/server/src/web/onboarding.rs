@@ -35,7 +35,6 @@ use posdesk_core::registry::onboarding::{
 use posdesk_core::registry::{Fen, MerchantKind, MerchantStatus};
 use posdesk_core::{FieldError, Rule};
 use posdesk_storage::repo::onboarding::{Application, Document, Step};
-use posdesk_storage::repo::users::Filter;
 
 use super::kit::{
     Chrome, CsrfForm, CsrfMultipart, Fields, Flash, Opt, Query, Web, is_form_error, link,
@@ -205,16 +204,6 @@ fn working_time(tr: &Tr, minutes: i64) -> String {
             ("minutes", (m % 60).to_string()),
         ],
     )
-}
-
-/// `¥12.34`.
-fn yuan(fen: i64) -> String {
-    Fen::new("fen", fen).map_or_else(|_| fen.to_string(), |f| f.to_string())
-}
-
-/// `12.34`, for a form field.
-fn yuan_plain(fen: i64) -> String {
-    Fen::new("fen", fen).map_or_else(|_| fen.to_string(), |f| f.yuan_string())
 }
 
 fn parse_id(id: &str) -> ApiResult<ApplicationId> {
@@ -731,23 +720,11 @@ async fn user_names(ctx: &service::Ctx<'_>, role: Role, ids: &[&str]) -> HashMap
     out
 }
 
-/// The provider's technicians (id → name) for those who may read users.
-async fn technician_names(ctx: &service::Ctx<'_>, role: Role) -> HashMap<UserId, String> {
-    if !role.allows(Permission::UserRead) {
-        return HashMap::new();
-    }
-    let filter = Filter {
-        tenant: None,
-        role: Some(Role::Technician),
-    };
-    match service::users::list(ctx, filter, PageRequest::first(MAX_LIMIT)).await {
-        Ok(p) => p
-            .items
-            .into_iter()
-            .map(|u| (u.id, format!("{} ({})", u.display_name, u.login)))
-            .collect(),
-        Err(_) => HashMap::new(),
-    }
+/// The provider's technicians (id → name), for those who may see its service points.
+async fn technician_names(ctx: &service::Ctx<'_>) -> HashMap<UserId, String> {
+    service::service_points::technician_names(ctx)
+        .await
+        .unwrap_or_default()
 }
 
 /// A technician as the reader may name them: their name, or their place in the point's list.
@@ -807,7 +784,7 @@ async fn render_detail(
             .map(|p| p.name.clone())
             .unwrap_or_default()
     };
-    let techs = technician_names(&ctx, role).await;
+    let techs = technician_names(&ctx).await;
     let mut actor_ids: Vec<&str> = vec![a.created_by.as_str()];
     actor_ids.extend(
         [&a.reviewed_by, &a.acceptance_by, &a.training_by]
@@ -922,7 +899,7 @@ async fn render_detail(
         time: String::new(),
         detail: a
             .deposit_fen
-            .map(|f| tr.ta("onboarding-deposit-is", &[("amount", yuan(f))]))
+            .map(|f| tr.ta("onboarding-deposit-is", &[("amount", labels::yuan(f))]))
             .unwrap_or_default(),
     });
     steps.push(StepRow {
@@ -1095,21 +1072,21 @@ async fn render_detail(
             (f.fields.get("deposit").to_owned(), fee_rows(rows))
         }
         _ => (
-            a.deposit_fen.map(yuan_plain).unwrap_or_default(),
+            a.deposit_fen.map(labels::yuan_plain).unwrap_or_default(),
             fee_rows(
                 a.fees
                     .iter()
-                    .map(|l| (l.item.clone(), yuan_plain(l.fen)))
+                    .map(|l| (l.item.clone(), labels::yuan_plain(l.fen)))
                     .collect(),
             ),
         ),
     };
     let fees_view = a.deposit_fen.map(|dep| FeesView {
-        deposit: yuan(dep),
+        deposit: labels::yuan(dep),
         lines: a
             .fees
             .iter()
-            .map(|l| (l.item.clone(), yuan(l.fen)))
+            .map(|l| (l.item.clone(), labels::yuan(l.fen)))
             .collect(),
         total: Fen::checked_sum(
             a.fees

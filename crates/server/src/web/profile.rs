@@ -167,14 +167,6 @@ fn months(tr: &Tr, n: u32) -> String {
     tr.ta("profile-months", &[("months", n.to_string())])
 }
 
-fn yuan(fen: i64) -> String {
-    Fen::new("price_fen", fen).map_or_else(|_| fen.to_string(), |f| f.to_string())
-}
-
-fn yuan_plain(fen: i64) -> String {
-    Fen::new("price_fen", fen).map_or_else(|_| fen.to_string(), |f| f.yuan_string())
-}
-
 /// The form as the stored profile fills it.
 fn stored_form(tr: &Tr, v: &ProfileView) -> ProfileForm {
     let d = &v.doc;
@@ -203,7 +195,7 @@ fn stored_form(tr: &Tr, v: &ProfileView) -> ProfileForm {
                     f.code,
                     f.name,
                     f.kind,
-                    yuan_plain(f.price_fen),
+                    labels::yuan_plain(f.price_fen),
                     f.unit
                 )
             })
@@ -404,7 +396,7 @@ async fn render(state: &AppState, web: &Web, user: &WebUser, x: Extras) -> Respo
                 code: f.code.clone(),
                 name: f.name.clone(),
                 kind: fee_kind_label(&tr, &f.kind),
-                price: yuan(f.price_fen),
+                price: labels::yuan(f.price_fen),
                 unit: f.unit.clone(),
             })
             .collect(),

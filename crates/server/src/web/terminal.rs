@@ -69,6 +69,9 @@ pub struct BindingRow {
     pub division_code: String,
     pub verified_by: String,
     pub note: String,
+    /// `¥1,280.00` per month, or empty.
+    pub rental: String,
+    pub deposit: String,
 }
 
 pub struct EventRow {
@@ -298,6 +301,8 @@ fn binding_row(tr: &Tr, b: TerminalBinding) -> BindingRow {
         division_code: b.division_code,
         verified_by: labels::actor_role(tr, &b.verified_role),
         note: b.verification_note.unwrap_or_default(),
+        rental: b.rental_fen_per_month.map(labels::yuan).unwrap_or_default(),
+        deposit: b.deposit_fen.map(labels::yuan).unwrap_or_default(),
     }
 }
 
@@ -504,6 +509,14 @@ fn text(f: &Fields, name: &str) -> Option<String> {
     f.opt(name).map(str::to_owned)
 }
 
+/// An amount typed in yuan (`1280`, `99.50`), as whole fen; blank is `None`.
+fn yuan(f: &Fields, name: &str) -> Result<Option<i64>, posdesk_core::FieldError> {
+    f.opt(name)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| posdesk_core::registry::Fen::parse_non_negative(name, v.trim()).map(|x| x.fen()))
+        .transpose()
+}
+
 /// The form as typed, to show again with its error.
 fn typed(f: &Fields, error: String) -> FormState {
     FormState {
@@ -573,6 +586,8 @@ pub async fn bind(
             install_date: text(&f, "install_date"),
             warranty_end: text(&f, "warranty_end"),
             note: text(&f, "note"),
+            rental_fen_per_month: yuan(&f, "rental_fen_per_month")?,
+            deposit_fen: yuan(&f, "deposit_fen")?,
         })?;
         let version = version_field(&f)?;
         service::bindings::bind(&user.ctx(&state), id, input, version).await?;
@@ -602,6 +617,8 @@ pub async fn relocate(
             tid: text(&f, "tid"),
             settlement_account: text(&f, "settlement_account"),
             note: text(&f, "note"),
+            rental_fen_per_month: yuan(&f, "rental_fen_per_month")?,
+            deposit_fen: yuan(&f, "deposit_fen")?,
         })?;
         let version = version_field(&f)?;
         service::bindings::relocate(&user.ctx(&state), id, input, version).await?;

@@ -913,7 +913,48 @@ async fn bindings_are_in_the_openapi_document(app: TestApp) {
     );
 }
 
+async fn rental_and_deposit_are_recorded_per_placement(app: TestApp) {
+    let admin = app.token(&app.a, Role::ProviderAdmin);
+    merchant(&app, &admin, "西湖茶社", "102330154119001", company()).await;
+    let t = stock_terminal(&app, app.a.id, "RENT-0001", "67000001", "N910").await;
+    // Negative or fractional amounts are refused, naming the field; nothing is written.
+    let before = app.count("terminal_bindings").await;
+    for (field, value) in [
+        ("rental_fen_per_month", json!(-1)),
+        ("deposit_fen", json!(-100)),
+        ("deposit_fen", json!(1_000_000_000_001_i64)),
+    ] {
+        let mut body = bind_body("102330154119001", "67000001");
+        body[field] = value;
+        let r = bind(&app, &admin, t, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {r:?}");
+        assert_eq!(r.body["field"], field, "{r:?}");
+    }
+    let mut body = bind_body("102330154119001", "67000001");
+    body["rental_fen_per_month"] = json!(5_000);
+    body["deposit_fen"] = json!(29_900);
+    assert_eq!(app.count("terminal_bindings").await, before);
+    let r = bind(&app, &admin, t, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["binding"]["rental_fen_per_month"], 5_000);
+    assert_eq!(r.body["binding"]["deposit_fen"], 29_900);
+    // A relocation carries the terms over unless new ones are given.
+    let r = relocate(
+        &app,
+        &admin,
+        t,
+        json!({"reverified": true, "address": "杭州市滨江区网商路 699 号", "division_code": "330108",
+               "rental_fen_per_month": 4_500}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["binding"]["rental_fen_per_month"], 4_500);
+    assert_eq!(r.body["binding"]["deposit_fen"], 29_900);
+    assert_eq!(r.body["ended"]["rental_fen_per_month"], 5_000);
+}
+
 app_tests!(
+    rental_and_deposit_are_recorded_per_placement,
     bindings_are_in_the_openapi_document,
     bind_sets_installation_and_warranty,
     one_current_binding_per_terminal_and_tid,

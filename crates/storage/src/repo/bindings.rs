@@ -62,6 +62,17 @@ pub struct TerminalBinding {
     pub end_reason: Option<String>,
     pub end_note: Option<String>,
     pub ended_by: Option<String>,
+    /// Monthly rental agreed for this placement, in fen (`None`: no rental).
+    pub rental_fen_per_month: Option<i64>,
+    /// Deposit taken for this placement, in fen (`None`: none).
+    pub deposit_fen: Option<i64>,
+}
+
+/// Rental and deposit of a placement, in fen (checked non-negative by the caller).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RentalTerms {
+    pub rental_fen_per_month: Option<i64>,
+    pub deposit_fen: Option<i64>,
 }
 
 impl TerminalBinding {
@@ -70,7 +81,7 @@ impl TerminalBinding {
     }
 }
 
-const COLS: &str = "tenant_id, id, terminal_id, merchant_id, sn, tid, acquirer_code, mid, identity_kind, identity_number, settlement_account, placement_address, division_code, verification_note, verified_by, verified_role, started_at, ended_at, end_reason, end_note, ended_by";
+const COLS: &str = "tenant_id, id, terminal_id, merchant_id, sn, tid, acquirer_code, mid, identity_kind, identity_number, settlement_account, placement_address, division_code, verification_note, verified_by, verified_role, started_at, ended_at, end_reason, end_note, ended_by, rental_fen_per_month, deposit_fen";
 
 fn to_binding(r: &Row) -> Result<TerminalBinding> {
     let id = r.text(1)?;
@@ -96,6 +107,8 @@ fn to_binding(r: &Row) -> Result<TerminalBinding> {
         end_reason: r.opt_text(18)?,
         end_note: r.opt_text(19)?,
         ended_by: r.opt_text(20)?,
+        rental_fen_per_month: r.opt_int(21)?,
+        deposit_fen: r.opt_int(22)?,
     })
 }
 
@@ -177,7 +190,7 @@ pub async fn list(
 async fn insert(c: &mut dyn Conn, b: &TerminalBinding) -> Result<()> {
     c.execute(
         &format!(
-            "INSERT INTO terminal_bindings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+            "INSERT INTO terminal_bindings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
         ),
         &[
             b.tenant_id.into(),
@@ -201,6 +214,8 @@ async fn insert(c: &mut dyn Conn, b: &TerminalBinding) -> Result<()> {
             b.end_reason.clone().into(),
             b.end_note.clone().into(),
             b.ended_by.clone().into(),
+            b.rental_fen_per_month.into(),
+            b.deposit_fen.into(),
         ],
     )
     .await?;
@@ -375,6 +390,17 @@ fn row_of(
         end_reason: None,
         end_note: None,
         ended_by: None,
+        rental_fen_per_month: None,
+        deposit_fen: None,
+    }
+}
+
+/// `row` with the placement's rental terms.
+fn with_rental(row: TerminalBinding, rental: RentalTerms) -> TerminalBinding {
+    TerminalBinding {
+        rental_fen_per_month: rental.rental_fen_per_month,
+        deposit_fen: rental.deposit_fen,
+        ..row
     }
 }
 
@@ -437,6 +463,7 @@ pub struct BindTerminal {
     pub warranty_end: Option<LocalDate>,
     pub warranty: WarrantyTerms,
     pub verification_note: Option<BindingNote>,
+    pub rental: RentalTerms,
     pub expected_version: Option<i64>,
 }
 
@@ -480,14 +507,17 @@ impl Mutation for BindTerminal {
             )?;
             let months = self.warranty.months_for(&before.model);
             let end = rules::install_warranty_end(self.install_date, months, self.warranty_end)?;
-            let row = row_of(
-                self.binding_id,
-                ctx,
-                &before,
-                merchant.id,
-                &tid,
-                &binding,
-                self.verification_note.as_ref(),
+            let row = with_rental(
+                row_of(
+                    self.binding_id,
+                    ctx,
+                    &before,
+                    merchant.id,
+                    &tid,
+                    &binding,
+                    self.verification_note.as_ref(),
+                ),
+                self.rental,
             );
             insert(c, &row).await?;
             let after = Terminal {
@@ -537,6 +567,8 @@ pub struct RelocateTerminal {
     pub tid: Option<Tid>,
     pub settlement_account: Option<BankCardMasked>,
     pub verification_note: Option<BindingNote>,
+    /// The new placement's terms; each one absent is carried over from the current binding.
+    pub rental: RentalTerms,
     pub expected_version: Option<i64>,
 }
 
@@ -583,14 +615,24 @@ impl Mutation for RelocateTerminal {
                 self.division.clone(),
             )?;
             let ended = end(c, ctx, &old, BindingEnd::Relocated, None).await?;
-            let row = row_of(
-                self.binding_id,
-                ctx,
-                &before,
-                merchant.id,
-                &tid,
-                &binding,
-                self.verification_note.as_ref(),
+            let rental = RentalTerms {
+                rental_fen_per_month: self
+                    .rental
+                    .rental_fen_per_month
+                    .or(old.rental_fen_per_month),
+                deposit_fen: self.rental.deposit_fen.or(old.deposit_fen),
+            };
+            let row = with_rental(
+                row_of(
+                    self.binding_id,
+                    ctx,
+                    &before,
+                    merchant.id,
+                    &tid,
+                    &binding,
+                    self.verification_note.as_ref(),
+                ),
+                rental,
             );
             insert(c, &row).await?;
             let after = Terminal {
