@@ -123,6 +123,10 @@ impl Role {
                 OnboardingSubmit,
                 OnboardingReview,
                 OnboardingInstall,
+                TicketRead,
+                TicketCreate,
+                TicketReply,
+                TicketWork,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -142,6 +146,10 @@ impl Role {
                 OnboardingSubmit,
                 OnboardingReview,
                 OnboardingInstall,
+                TicketRead,
+                TicketCreate,
+                TicketReply,
+                TicketWork,
             ],
             Role::Agent => &[
                 SelfRead,
@@ -156,6 +164,10 @@ impl Role {
                 OnboardingRead,
                 OnboardingSubmit,
                 OnboardingInstall,
+                TicketRead,
+                TicketCreate,
+                TicketReply,
+                TicketWork,
             ],
             Role::Technician => &[
                 SelfRead,
@@ -169,6 +181,10 @@ impl Role {
                 ServicePointRead,
                 OnboardingRead,
                 OnboardingInstall,
+                TicketRead,
+                TicketCreate,
+                TicketReply,
+                TicketWork,
             ],
             Role::RiskOfficer => &[
                 SelfRead,
@@ -182,6 +198,7 @@ impl Role {
                 ServicePointRead,
                 OnboardingRead,
                 OnboardingReview,
+                TicketRead,
             ],
             Role::ComplaintsOfficer => &[
                 SelfRead,
@@ -193,6 +210,7 @@ impl Role {
                 HolidayRead,
                 CalendarRead,
                 ServicePointRead,
+                TicketRead,
             ],
             Role::Auditor => &[
                 SelfRead,
@@ -207,6 +225,7 @@ impl Role {
                 CalendarRead,
                 ServicePointRead,
                 OnboardingRead,
+                TicketRead,
             ],
             Role::MerchantUser => &[
                 SelfRead,
@@ -216,6 +235,9 @@ impl Role {
                 TerminalRead,
                 OnboardingRead,
                 OnboardingSubmit,
+                TicketRead,
+                TicketCreate,
+                TicketReply,
             ],
             Role::TerminalAgent => &[SelfRead],
         }
@@ -284,6 +306,14 @@ pub enum Permission {
     OnboardingReview,
     /// Installation, acceptance test, training, deposit and fees, activation.
     OnboardingInstall,
+    /// See tickets (a merchant user: their own merchant's, public messages only).
+    TicketRead,
+    /// Open a ticket (report a fault, ask a question).
+    TicketCreate,
+    /// Reply on a ticket publicly, and reopen a resolved one.
+    TicketReply,
+    /// Work a ticket: status steps, internal notes, assignment, priority.
+    TicketWork,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

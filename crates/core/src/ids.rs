@@ -57,6 +57,14 @@ id_type!(
     /// A document attached to an onboarding application.
     DocumentId
 );
+id_type!(
+    /// A service ticket (工单).
+    TicketId
+);
+id_type!(
+    /// A reply or internal note on a ticket.
+    MessageId
+);
 
 #[cfg(test)]
 mod tests {

@@ -33,6 +33,12 @@ pub const TABLES: &[(&str, &str)] = &[
     ("blobs", "tenant_id, sha256"),
     ("onboarding_applications", "id"),
     ("onboarding_documents", "id"),
+    ("tickets", "id"),
+    ("ticket_status_history", "ticket_id, seq"),
+    ("ticket_messages", "id"),
+    ("ticket_counters", "tenant_id, day"),
+    ("ticket_escalations", "ticket_id, escalation_key"),
+    ("sla_policies", "tenant_id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

@@ -72,6 +72,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_binding_rental.sql"),
         postgres: include_str!("../migrations/postgres/0010_binding_rental.sql"),
     },
+    Migration {
+        version: 11,
+        name: "tickets",
+        sqlite: include_str!("../migrations/sqlite/0011_tickets.sql"),
+        postgres: include_str!("../migrations/postgres/0011_tickets.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

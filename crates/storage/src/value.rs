@@ -72,7 +72,9 @@ id_values!(
     posdesk_core::ids::ServicePointId,
     posdesk_core::ids::WebhookId,
     posdesk_core::ids::ApplicationId,
-    posdesk_core::ids::DocumentId
+    posdesk_core::ids::DocumentId,
+    posdesk_core::ids::TicketId,
+    posdesk_core::ids::MessageId
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod providers;
 pub mod service_points;
 pub mod system;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -200,6 +201,14 @@ pub fn router() -> Router<AppState> {
             "/api/v1/onboarding-applications/{id}/activate",
             post(onboarding::activate),
         )
+        .route("/api/v1/tickets", get(tickets::list).post(tickets::create))
+        .route("/api/v1/tickets/{id}", get(tickets::get_one))
+        .route("/api/v1/tickets/{id}/replies", post(tickets::reply))
+        .route("/api/v1/tickets/{id}/notes", post(tickets::note))
+        .route("/api/v1/tickets/{id}/transition", post(tickets::transition))
+        .route("/api/v1/tickets/{id}/reopen", post(tickets::reopen))
+        .route("/api/v1/tickets/{id}/assign", post(tickets::assign))
+        .route("/api/v1/tickets/{id}/priority", post(tickets::priority))
         .route("/api/v1/audit", get(audit::list))
         .route(
             "/api/v1/webhooks",
@@ -236,6 +245,8 @@ pub fn router() -> Router<AppState> {
         onboarding::submit, onboarding::withdraw, onboarding::approve, onboarding::reject,
         onboarding::installation, onboarding::acceptance, onboarding::training, onboarding::fees,
         onboarding::activate,
+        tickets::list, tickets::create, tickets::get_one, tickets::reply, tickets::note,
+        tickets::transition, tickets::reopen, tickets::assign, tickets::priority,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

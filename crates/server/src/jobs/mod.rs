@@ -17,6 +17,11 @@ use crate::state::AppState;
 
 const LEASE_MS: i64 = 5 * 60_000;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
+/// How often the SLA scan looks for tickets whose next check (a deadline or an escalation) has
+/// come; a pass reads only those, through the `next_check` index.
+const SLA_SCAN_EVERY: Duration = Duration::from_secs(30);
+/// Most tickets one scan pass handles (the rest wait for the next pass).
+const SLA_SCAN_BATCH: u32 = 1000;
 
 pub fn worker_id() -> String {
     format!(
@@ -34,7 +39,15 @@ pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let worker = worker_id();
         let mut last_sweep: Option<Instant> = None;
+        let mut last_scan: Option<Instant> = None;
         loop {
+            if last_scan.is_none_or(|t| t.elapsed() >= SLA_SCAN_EVERY) {
+                let now = posdesk_storage::now();
+                if let Err(e) = crate::service::tickets::scan(&state, now, SLA_SCAN_BATCH).await {
+                    tracing::warn!(error = %e, "sla scan");
+                }
+                last_scan = Some(Instant::now());
+            }
             if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
                 if let Err(e) = state.store.write(meta(), Sweep).await {
                     tracing::warn!(error = %e, "session sweep");

@@ -13,6 +13,7 @@ pub mod onboarding;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

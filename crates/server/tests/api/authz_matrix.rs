@@ -652,6 +652,78 @@ fn routes() -> Vec<Route> {
             false,
             true,
         ),
+        r(
+            Method::GET,
+            "/api/v1/tickets",
+            TicketRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets",
+            TicketCreate,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/replies",
+            TicketReply,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/notes",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/transition",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/reopen",
+            TicketReply,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/assign",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/priority",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
     ]
 }
 
@@ -675,6 +747,9 @@ fn expect(route: &Route, role: Role, target: Target) -> Expect {
 
 /// Records the matrix touches in one tenant.
 struct Fixtures {
+    /// A ticket of the tenant's first merchant, and one of its second (the sibling).
+    ticket: String,
+    sibling_ticket: String,
     /// An onboarding application of the tenant's first merchant, with one document.
     application: String,
     document: String,
@@ -743,7 +818,11 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     .unwrap();
     let (application, document) = onboarding_fixture(&ctx, t.merchant).await;
     let (sibling_application, sibling_document) = onboarding_fixture(&ctx, t.other_merchant).await;
+    let ticket = ticket_fixture(&ctx, t.merchant).await;
+    let sibling_ticket = ticket_fixture(&ctx, t.other_merchant).await;
     Fixtures {
+        ticket,
+        sibling_ticket,
         application,
         document,
         sibling_application,
@@ -753,6 +832,28 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
         announcement: a.id.to_string(),
         webhook: w.webhook.id.to_string(),
     }
+}
+
+async fn ticket_fixture(ctx: &Ctx<'_>, merchant: posdesk_core::ids::MerchantId) -> String {
+    service::tickets::create(
+        ctx,
+        service::tickets::NewTicket {
+            kind: posdesk_core::ticket::TicketKind::Fault,
+            channel: posdesk_core::ticket::Channel::Hotline,
+            category: posdesk_core::ticket::Category::Printing,
+            priority: posdesk_core::ticket::Priority::P3,
+            merchant: Some(merchant),
+            terminal: None,
+            subject: "小票打印不清".into(),
+            description: "打印字迹很淡".into(),
+            tags: vec![],
+        },
+    )
+    .await
+    .map_err(err)
+    .unwrap()
+    .id
+    .to_string()
 }
 
 /// A draft application for `merchant` with a premises photo; returns (application, document).
@@ -832,6 +933,10 @@ async fn build(
         p if p.starts_with("/api/v1/announcements/") => f.announcement.clone(),
         p if p.starts_with("/api/v1/webhooks/") => f.webhook.clone(),
         p if p.starts_with("/api/v1/service-points/") => f.service_point.clone(),
+        p if p.starts_with("/api/v1/tickets/") => match target {
+            Target::SiblingMerchant => f.sibling_ticket.clone(),
+            _ => f.ticket.clone(),
+        },
         p if p.starts_with("/api/v1/onboarding-applications/") => match target {
             Target::SiblingMerchant => f.sibling_application.clone(),
             _ => f.application.clone(),
@@ -1030,6 +1135,16 @@ async fn build(
         (Method::POST, "/api/v1/webhooks") => {
             Some(json!({"url": "https://example.cn/hook", "events": ["*"]}))
         }
+        (Method::POST, "/api/v1/tickets") => Some(json!({
+            "category": "printing", "subject": "小票打印不清", "description": "打印字迹很淡",
+            "merchant_id": t.merchant.to_string()
+        })),
+        (Method::POST, "/api/v1/tickets/{id}/replies" | "/api/v1/tickets/{id}/notes") => {
+            Some(json!({"body": "已收到"}))
+        }
+        (Method::POST, "/api/v1/tickets/{id}/transition") => Some(json!({"event": "triage"})),
+        (Method::POST, "/api/v1/tickets/{id}/assign") => Some(json!({"team": "field"})),
+        (Method::POST, "/api/v1/tickets/{id}/priority") => Some(json!({"priority": "p2"})),
         (Method::POST, "/api/v1/onboarding-applications") => {
             Some(json!({"merchant_id": t.merchant.to_string()}))
         }
@@ -1102,6 +1217,8 @@ async fn authz_matrix(app: TestApp) {
         fb.service_point.clone(),
         fb.application.clone(),
         fb.sibling_application.clone(),
+        fb.ticket.clone(),
+        fb.sibling_ticket.clone(),
     ];
     let mut n = 0;
     let mut failures = Vec::new();

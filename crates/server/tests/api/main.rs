@@ -17,3 +17,4 @@ mod outbox;
 mod profiles;
 mod service_points;
 mod terminals;
+mod tickets;

@@ -67,14 +67,14 @@ CREATE TABLE ticket_counters (
     PRIMARY KEY (tenant_id, day)
 );
 
--- Escalations that fired: the key makes each (ticket, clock, level) fire once, on any server.
+-- Escalations that fired: the key (`ticket::EscalationKey::code`, clock:level[@cycle]) makes
+-- each level fire once per ticket, on any number of servers.
 CREATE TABLE ticket_escalations (
     ticket_id TEXT NOT NULL REFERENCES tickets(id),
-    clock TEXT NOT NULL,
-    level BIGINT NOT NULL,
+    escalation_key TEXT NOT NULL,
     action TEXT NOT NULL,
     fired_at BIGINT NOT NULL,
-    PRIMARY KEY (ticket_id, clock, level)
+    PRIMARY KEY (ticket_id, escalation_key)
 );
 
 -- A provider's SLA policies and selection rules, as one JSON document the core checks.

@@ -16,6 +16,7 @@ pub mod service_points;
 pub mod sessions;
 pub mod terminals;
 pub mod throttle;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

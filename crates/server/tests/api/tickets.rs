@@ -1,0 +1,409 @@
+//! Service tickets over the API: intake with SLA clocks on the provider's calendar, replies and
+//! internal notes, the status machine, priority changes recomputing the clocks, the breach and
+//! escalation scan firing each level once (also with two scans racing), tenancy and merchant
+//! scoping, bad input.
+
+use axum::http::{Method, StatusCode};
+use futures::future::BoxFuture;
+use posdesk_core::Timestamp;
+use posdesk_core::authz::Role;
+use posdesk_server::service;
+use posdesk_storage::{Applied, Conn, Ctx, Mutation, Value};
+use serde_json::{Value as Json, json};
+
+use crate::app_tests;
+use crate::helpers::{Resp, TestApp, err};
+
+async fn open(app: &TestApp, token: &str, body: Json) -> Resp {
+    app.post("/api/v1/tickets", token, body).await
+}
+
+fn body(app: &TestApp) -> Json {
+    json!({"category": "card_reading", "priority": "p3", "channel": "hotline",
+           "merchant_id": app.a.merchant.to_string(), "terminal_id": app.a.terminal.to_string(),
+           "subject": "刷卡无反应", "description": "插卡后终端无提示，扫码正常。"})
+}
+
+async fn step(app: &TestApp, token: &str, id: &str, what: &str, b: Json) -> Resp {
+    app.post(&format!("/api/v1/tickets/{id}/{what}"), token, b)
+        .await
+}
+
+fn ts(v: &Json) -> Timestamp {
+    Timestamp::from_millis(v.as_i64().unwrap_or_else(|| panic!("not an instant: {v}")))
+}
+
+async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
+    let id = id.to_owned();
+    app.state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                let rows = c
+                    .query(
+                        "SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY at, seq",
+                        &[Value::from(id)],
+                    )
+                    .await?;
+                rows.iter().map(|r| r.text(0)).collect()
+            })
+        })
+        .await
+        .unwrap()
+}
+
+async fn lifecycle(app: TestApp) {
+    let agent = app.token(&app.a, Role::Agent);
+    let me = app.token(&app.a, Role::MerchantUser);
+    let r = open(&app, &agent, body(&app)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let number = r.body["number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("T-") && number.len() == 15, "{number}");
+    assert_eq!(r.body["status"], "new");
+    assert_eq!(r.body["policy_code"], "default_p3");
+    assert!(!r.body["next_check"].is_null());
+    let created = ts(&r.body["created_at"]);
+    // A second ticket the same day gets the next number.
+    let r2 = open(&app, &agent, body(&app)).await;
+    let n2 = r2.body["number"].as_str().unwrap();
+    assert_eq!(&n2[..11], &number[..11]);
+    assert_ne!(n2, number);
+
+    // The clocks, computed at the read on the provider's calendar.
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.status, StatusCode::OK, "{d:?}");
+    let fr = &d.body["clocks"]["first_response"];
+    assert_eq!(fr["basis"], "working");
+    let cal = service::calendars::for_tenant(&app.state, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    let target = fr["target_minutes"].as_i64().unwrap();
+    assert_eq!(
+        ts(&fr["deadline"]),
+        cal.add_working_minutes(created, target)
+    );
+    // The duplicate warning: the other open ticket on the same terminal.
+    assert_eq!(d.body["duplicates"], json!([n2]));
+
+    // An internal note (staff only) and a public reply (the first response).
+    let r = step(
+        &app,
+        &agent,
+        &id,
+        "notes",
+        json!({"body": "疑似读卡模块故障"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = step(
+        &app,
+        &agent,
+        &id,
+        "replies",
+        json!({"body": "您好，已收到报修，工程师将联系您。"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(!r.body["ticket"]["first_response_at"].is_null());
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["clocks"]["first_response"]["state"], "met");
+    assert_eq!(d.body["messages"].as_array().unwrap().len(), 2);
+    // The merchant sees the reply, not the note, and may not write notes.
+    let m = app.get(&format!("/api/v1/tickets/{id}"), &me).await;
+    assert_eq!(m.status, StatusCode::OK, "{m:?}");
+    let msgs = m.body["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0]["visibility"], "public");
+    assert_eq!(
+        step(&app, &me, &id, "notes", json!({"body": "x"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The status machine: illegal steps are 409; waiting on the merchant pauses resolution.
+    let r = step(&app, &agent, &id, "transition", json!({"event": "resume"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+    let r = step(&app, &agent, &id, "transition", json!({"event": "fly"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["field"], "event");
+    for e in ["triage", "wait_merchant"] {
+        let r = step(&app, &agent, &id, "transition", json!({"event": e})).await;
+        assert_eq!(r.status, StatusCode::OK, "{e}: {r:?}");
+    }
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["status"], "waiting_merchant");
+    assert_eq!(d.body["clocks"]["resolution"]["state"], "paused");
+    let r = step(&app, &agent, &id, "transition", json!({"event": "resume"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+
+    // Raising the priority selects the P1 policy: around the clock.
+    let r = step(&app, &agent, &id, "priority", json!({"priority": "p1"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["ticket"]["policy_code"], "default_p1");
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["clocks"]["resolution"]["basis"], "around_the_clock");
+    let bad = step(&app, &agent, &id, "priority", json!({"priority": "p0"})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Assign to a technician; someone from another provider cannot be assigned.
+    let tech = app.a.users[&Role::Technician].0.to_string();
+    let r = step(
+        &app,
+        &agent,
+        &id,
+        "assign",
+        json!({"assignee_id": tech, "team": "field"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let mine = app
+        .get(
+            "/api/v1/tickets?view=mine",
+            &app.token(&app.a, Role::Technician),
+        )
+        .await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1, "{mine:?}");
+    let other = app.b.users[&Role::Technician].0.to_string();
+    let r = step(&app, &agent, &id, "assign", json!({"assignee_id": other})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["field"], "assignee_id");
+
+    // Resolve; the merchant reopens (within the window); resolve and close.
+    for e in ["resolve"] {
+        assert_eq!(
+            step(&app, &agent, &id, "transition", json!({"event": e}))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    let r = step(&app, &me, &id, "reopen", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["ticket"]["status"], "open");
+    for e in ["resolve", "close"] {
+        let r = step(&app, &agent, &id, "transition", json!({"event": e})).await;
+        assert_eq!(r.status, StatusCode::OK, "{e}: {r:?}");
+    }
+    // Closed: no more replies, from anyone.
+    let r = step(&app, &me, &id, "replies", json!({"body": "还是不行"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+
+    let actions = audit_actions(&app, &id).await;
+    assert_eq!(actions.first().map(String::as_str), Some("create"));
+    for a in [
+        "triage",
+        "wait_merchant",
+        "set_priority",
+        "assign",
+        "resolve",
+        "reopen",
+        "close",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+    }
+}
+
+async fn bad_input_and_tenancy(app: TestApp) {
+    let agent = app.token(&app.a, Role::Agent);
+    let me = app.token(&app.a, Role::MerchantUser);
+    let before = app.count("tickets").await;
+    for (patch, field) in [
+        (json!({"category": "coffee"}), "category"),
+        (json!({"subject": "  "}), "subject"),
+        (json!({"priority": "p9"}), "priority"),
+        (json!({"channel": "pigeon"}), "channel"),
+        (
+            json!({"merchant_id": app.b.merchant.to_string()}),
+            "merchant_id",
+        ),
+        (
+            json!({"terminal_id": app.a.other_terminal.to_string()}),
+            "terminal_id",
+        ),
+        (
+            json!({"terminal_id": app.b.terminal.to_string()}),
+            "terminal_id",
+        ),
+        (json!({"tags": ["Not A Code!"]}), "tags[0]"),
+    ] {
+        let mut b = body(&app);
+        for (k, v) in patch.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        let r = open(&app, &agent, b).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {r:?}");
+        assert_eq!(r.body["field"], field, "{r:?}");
+    }
+    assert_eq!(app.count("tickets").await, before);
+
+    // A merchant user reports for their own merchant only; the channel is the portal.
+    let mut b = body(&app);
+    b.as_object_mut().unwrap().remove("merchant_id");
+    let r = open(&app, &me, b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["channel"], "portal");
+    let own = r.body["id"].as_str().unwrap().to_owned();
+    let mut b = body(&app);
+    b["merchant_id"] = json!(app.a.other_merchant.to_string());
+    b["terminal_id"] = json!(app.a.other_terminal.to_string());
+    let r = open(&app, &me, b).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    // The sibling merchant's ticket (opened by an agent) is invisible to them.
+    let mut b = body(&app);
+    b["merchant_id"] = json!(app.a.other_merchant.to_string());
+    b["terminal_id"] = json!(app.a.other_terminal.to_string());
+    let sibling = open(&app, &agent, b).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get(&format!("/api/v1/tickets/{sibling}"), &me)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        step(&app, &me, &sibling, "replies", json!({"body": "?"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let list = app.get("/api/v1/tickets", &me).await;
+    let ids: Vec<&str> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [own.as_str()]);
+    // Another provider sees none of it.
+    let other = app.token(&app.b, Role::Supervisor);
+    assert_eq!(
+        app.get(&format!("/api/v1/tickets/{own}"), &other)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        step(&app, &other, &own, "notes", json!({"body": "x"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let bad = app.get("/api/v1/tickets?view=everything", &agent).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Stale If-Match.
+    let r = app
+        .call_with(
+            Method::POST,
+            &format!("/api/v1/tickets/{own}/transition"),
+            Some(&agent),
+            Some(json!({"event": "triage"}).to_string().into_bytes()),
+            &[("if-match", "\"99\"")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{r:?}");
+}
+
+/// Moves a ticket's creation (and its first status) into the past and makes it due for the
+/// scan. Test-only, through the store.
+struct Backdate {
+    id: String,
+    at: Timestamp,
+}
+
+impl Mutation for Backdate {
+    type Output = ();
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        _: &'a Ctx,
+    ) -> BoxFuture<'a, posdesk_storage::Result<Applied<()>>> {
+        Box::pin(async move {
+            c.execute(
+                "UPDATE tickets SET created_at = $1, next_check = 1 WHERE id = $2",
+                &[self.at.into(), self.id.as_str().into()],
+            )
+            .await?;
+            c.execute(
+                "UPDATE ticket_status_history SET at = $1 WHERE ticket_id = $2",
+                &[self.at.into(), self.id.as_str().into()],
+            )
+            .await?;
+            Ok(Applied::unaudited(()))
+        })
+    }
+}
+
+async fn backdate(app: &TestApp, id: &str, days: i64) {
+    app.state
+        .store
+        .write(
+            posdesk_storage::WriteMeta::new(posdesk_storage::Actor::system("test"), "t"),
+            Backdate {
+                id: id.to_owned(),
+                at: Timestamp::from_millis(posdesk_storage::now().millis() - days * 86_400_000),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn escalations_fire_once(app: TestApp) {
+    let agent = app.token(&app.a, Role::Agent);
+    let id = open(&app, &agent, body(&app)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Nothing is due yet.
+    let now = posdesk_storage::now();
+    let first = service::tickets::scan(&app.state, now, 100)
+        .await
+        .map_err(err)
+        .unwrap();
+    assert_eq!(first.escalations, 0, "{first:?}");
+    // Created 20 days ago and never answered: every level of first response and resolution is due.
+    backdate(&app, &id, 20).await;
+    let now = posdesk_storage::now();
+    let (a, b) = tokio::join!(
+        service::tickets::scan(&app.state, now, 100),
+        service::tickets::scan(&app.state, now, 100),
+    );
+    let fired = a.map_err(err).unwrap().escalations + b.map_err(err).unwrap().escalations;
+    let rows = app.count("ticket_escalations").await;
+    assert!(rows >= 3, "{rows}");
+    assert_eq!(fired as i64, rows, "each level fired exactly once");
+    let again = service::tickets::scan(&app.state, posdesk_storage::now(), 100)
+        .await
+        .map_err(err)
+        .unwrap();
+    assert_eq!(again.escalations, 0);
+    assert_eq!(app.count("ticket_escalations").await, rows);
+    let escalated = audit_actions(&app, &id)
+        .await
+        .into_iter()
+        .filter(|a| a == "escalate")
+        .count();
+    assert_eq!(escalated as i64, rows);
+    // The breached queue shows it; the reassign level moved it to the supervisors' queue.
+    let q = app.get("/api/v1/tickets?view=breached", &agent).await;
+    let t = q.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("not in the breached queue: {q:?}"));
+    assert_eq!(t["breached"], true);
+    assert_eq!(t["team"], "supervisors");
+    assert_eq!(t["clocks"]["first_response"]["state"], "breached");
+    // The breached deadline is not looked at again: the next check (if any) is in the future.
+    if let Some(n) = t["next_check"].as_i64() {
+        assert!(n > now.millis(), "{t}");
+    }
+}
+
+app_tests!(lifecycle, bad_input_and_tenancy, escalations_fire_once);

@@ -1,0 +1,918 @@
+//! Service tickets (工单). The status machine, the SLA policy selection, the clocks and the
+//! escalations are `posdesk_core::ticket`'s; this module keeps a ticket's inputs (its record,
+//! its status history, its messages, the escalations that fired), and after every change asks
+//! the core for the clocks and stores the one instant the scan needs (`next_check`: the earlier
+//! of the next deadline and the next escalation), indexed. The calendar and the provider's SLA
+//! document are assembled by the service and passed in.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use posdesk_core::Timestamp;
+use posdesk_core::audit::AuditDraft;
+use posdesk_core::authz::Scope;
+use posdesk_core::calendar::{Calendar, LocalDate};
+use posdesk_core::ids::{MerchantId, MessageId, TenantId, TerminalId, TicketId, UserId};
+use posdesk_core::page::{Cursor, Page, PageRequest};
+use posdesk_core::registry::RiskLevel;
+use posdesk_core::ticket::{
+    Category, Channel, ClockInputs, Clocks, DueEscalation, EscalationAction, EscalationKey,
+    Priority, ReopenWindow, SelectionFacts, SlaDocument, StatusChange, StatusHistory, TeamCode,
+    TicketEvent, TicketKind, TicketStatus, compute_clocks, due_escalations, next_escalation_at,
+};
+use posdesk_core::{FieldError, Rule};
+use serde::{Deserialize, Serialize};
+
+use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
+
+fn backend(e: impl std::fmt::Display) -> Error {
+    Error::Backend(e.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub tenant_id: TenantId,
+    /// `T-YYYYMMDD-NNNN` (Asia/Shanghai date of creation), unique per provider; the e-mail tag
+    /// is `[#<number>]`.
+    pub number: String,
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub category: Category,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub merchant_id: MerchantId,
+    pub terminal_id: Option<TerminalId>,
+    pub subject: String,
+    pub description: String,
+    pub assignee_id: Option<UserId>,
+    pub team: Option<String>,
+    pub tags: Vec<String>,
+    /// The policy selected at the latest change.
+    pub policy_code: String,
+    pub first_response_at: Option<Timestamp>,
+    pub last_update_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    /// The earlier of the next deadline and the next escalation (`None`: nothing to watch).
+    pub next_check: Option<Timestamp>,
+    pub breached: bool,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+const COLS: &str = "id, tenant_id, number, kind, channel, category, priority, status, merchant_id, \
+    terminal_id, subject, description, assignee_id, team, tags, policy_code, first_response_at, \
+    last_update_at, resolved_at, closed_at, next_check, breached, created_by, created_at, \
+    updated_at, version";
+
+fn code<T>(r: &Row, i: usize, what: &str, f: impl Fn(&str) -> Option<T>) -> Result<T> {
+    let s = r.text(i)?;
+    f(&s).ok_or_else(|| backend(format!("stored {what} {s}")))
+}
+
+fn to_ticket(r: &Row) -> Result<Ticket> {
+    Ok(Ticket {
+        id: parse_id(r, 0, TicketId::parse)?,
+        tenant_id: parse_id(r, 1, TenantId::parse)?,
+        number: r.text(2)?,
+        kind: code(r, 3, "kind", TicketKind::from_code)?,
+        channel: code(r, 4, "channel", Channel::from_code)?,
+        category: code(r, 5, "category", Category::from_code)?,
+        priority: code(r, 6, "priority", Priority::from_code)?,
+        status: code(r, 7, "status", TicketStatus::from_code)?,
+        merchant_id: parse_id(r, 8, MerchantId::parse)?,
+        terminal_id: parse_opt_id(r, 9, TerminalId::parse)?,
+        subject: r.text(10)?,
+        description: r.text(11)?,
+        assignee_id: parse_opt_id(r, 12, UserId::parse)?,
+        team: r.opt_text(13)?,
+        tags: serde_json::from_str(&r.text(14)?).map_err(backend)?,
+        policy_code: r.text(15)?,
+        first_response_at: r.opt_ts(16)?,
+        last_update_at: r.opt_ts(17)?,
+        resolved_at: r.opt_ts(18)?,
+        closed_at: r.opt_ts(19)?,
+        next_check: r.opt_ts(20)?,
+        breached: r.bool(21)?,
+        created_by: r.text(22)?,
+        created_at: r.ts(23)?,
+        updated_at: r.ts(24)?,
+        version: r.int(25)?,
+    })
+}
+
+/// One ticket the scope can see (a merchant user only their own merchant's).
+pub async fn get(c: &mut dyn Conn, scope: &Scope, id: TicketId) -> Result<Ticket> {
+    let (cond, mut params) = super::scope_filter(scope, "tenant_id", Some("merchant_id"), 2);
+    params.insert(0, id.into());
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM tickets WHERE id = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
+    to_ticket(&r)
+}
+
+/// A queue: which tickets a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Everything in scope.
+    All,
+    /// Active tickets assigned to this user.
+    Mine(UserId),
+    /// Active tickets with no assignee.
+    Unassigned,
+    /// Active tickets of one team.
+    Team,
+    /// Active tickets with a breached clock.
+    Breached,
+    /// Active tickets whose next check (deadline or escalation) falls before the instant.
+    DueBefore(Timestamp),
+}
+
+/// Statuses a queue of work shows (not resolved, closed or merged).
+const ACTIVE: &str = "status NOT IN ('resolved', 'closed', 'merged')";
+
+/// The scope's tickets in a view, newest first.
+pub async fn list(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    view: View,
+    team: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Ticket>> {
+    let (cond, mut params) = super::scope_filter(scope, "tenant_id", Some("merchant_id"), 1);
+    let mut extra = String::new();
+    match view {
+        View::All => {}
+        View::Mine(u) => {
+            params.push(u.into());
+            extra = format!(" AND {ACTIVE} AND assignee_id = ${}", params.len());
+        }
+        View::Unassigned => extra = format!(" AND {ACTIVE} AND assignee_id IS NULL"),
+        View::Team => {
+            params.push(team.unwrap_or_default().into());
+            extra = format!(" AND {ACTIVE} AND team = ${}", params.len());
+        }
+        View::Breached => extra = format!(" AND {ACTIVE} AND breached = 1"),
+        View::DueBefore(t) => {
+            params.push(t.into());
+            extra = format!(" AND {ACTIVE} AND next_check <= ${}", params.len());
+        }
+    }
+    let (after, p2) = super::after_clause(&page.after, "created_at", "id", params.len() + 1);
+    params.extend(p2);
+    let rows = c
+        .query(
+            &format!(
+                "SELECT {COLS} FROM tickets WHERE {cond}{extra}{after} \
+                 ORDER BY created_at DESC, id DESC LIMIT {}",
+                page.limit + 1
+            ),
+            &params,
+        )
+        .await?;
+    let items = rows.iter().map(to_ticket).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |t| Cursor {
+        at: t.created_at.millis(),
+        id: t.id.to_string(),
+    }))
+}
+
+/// Open tickets on the same terminal (the duplicate warning at intake).
+pub async fn open_on_terminal(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    terminal: TerminalId,
+) -> Result<Vec<Ticket>> {
+    let rows = c
+        .query(
+            &format!(
+                "SELECT {COLS} FROM tickets WHERE tenant_id = $1 AND terminal_id = $2 AND {ACTIVE} \
+                 ORDER BY created_at DESC LIMIT 20"
+            ),
+            &[tenant.into(), terminal.into()],
+        )
+        .await?;
+    rows.iter().map(to_ticket).collect()
+}
+
+/// The ticket's status history, in order.
+pub async fn history(c: &mut dyn Conn, ticket: TicketId) -> Result<StatusHistory> {
+    let rows = c
+        .query(
+            "SELECT at, status FROM ticket_status_history WHERE ticket_id = $1 ORDER BY seq",
+            &[ticket.into()],
+        )
+        .await?;
+    let changes = rows
+        .iter()
+        .map(|r| {
+            Ok(StatusChange::new(
+                r.ts(0)?,
+                code(r, 1, "status", TicketStatus::from_code)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    StatusHistory::new(changes).map_err(backend)
+}
+
+/// Escalation keys already fired for the ticket.
+pub async fn fired(c: &mut dyn Conn, ticket: TicketId) -> Result<Vec<EscalationKey>> {
+    let rows = c
+        .query(
+            "SELECT escalation_key FROM ticket_escalations WHERE ticket_id = $1",
+            &[ticket.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| EscalationKey::parse("escalation_key", &r.text(0)?).map_err(backend))
+        .collect()
+}
+
+/// Who wrote a message and whether the merchant sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// A reply the merchant sees.
+    Public,
+    /// A note only staff see.
+    Internal,
+}
+
+impl Visibility {
+    pub fn code(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub visibility: Visibility,
+    pub author: String,
+    pub author_role: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// A ticket's messages in order; `public_only` for merchant users.
+pub async fn messages(
+    c: &mut dyn Conn,
+    ticket: TicketId,
+    public_only: bool,
+) -> Result<Vec<Message>> {
+    let only = if public_only {
+        " AND visibility = 'public'"
+    } else {
+        ""
+    };
+    let rows = c
+        .query(
+            &format!(
+                "SELECT id, ticket_id, visibility, author, author_role, body, created_at \
+                 FROM ticket_messages WHERE ticket_id = $1{only} ORDER BY created_at, id"
+            ),
+            &[ticket.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: parse_id(r, 0, MessageId::parse)?,
+                ticket_id: parse_id(r, 1, TicketId::parse)?,
+                visibility: if r.text(2)? == "internal" {
+                    Visibility::Internal
+                } else {
+                    Visibility::Public
+                },
+                author: r.text(3)?,
+                author_role: r.text(4)?,
+                body: r.text(5)?,
+                created_at: r.ts(6)?,
+            })
+        })
+        .collect()
+}
+
+/// The tickets whose next check has come, across providers, earliest first (the breach and
+/// escalation scan; served by the `next_check` index).
+pub async fn due_checks(
+    c: &mut dyn Conn,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<(TenantId, TicketId)>> {
+    let rows = c
+        .query(
+            &format!(
+                "SELECT tenant_id, id FROM tickets WHERE next_check IS NOT NULL AND next_check <= $1 \
+                 ORDER BY next_check LIMIT {limit}"
+            ),
+            &[now.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                parse_id(r, 0, TenantId::parse)?,
+                parse_id(r, 1, TicketId::parse)?,
+            ))
+        })
+        .collect()
+}
+
+/// The provider's SLA document (`None`: the built-in defaults).
+pub async fn sla_document(c: &mut dyn Conn, tenant: TenantId) -> Result<Option<SlaDocument>> {
+    match c
+        .query_opt(
+            "SELECT doc FROM sla_policies WHERE tenant_id = $1",
+            &[tenant.into()],
+        )
+        .await?
+    {
+        None => Ok(None),
+        Some(r) => Ok(Some(SlaDocument::from_json(&r.text(0)?).map_err(backend)?)),
+    }
+}
+
+/// What a computation needs besides the ticket: the provider's calendar and SLA document, as the
+/// service assembled them.
+#[derive(Clone)]
+pub struct SlaContext {
+    pub calendar: Arc<Calendar>,
+    pub sla: Arc<SlaDocument>,
+}
+
+/// The clocks of `t` at `now`, with its policy selected from its current facts.
+pub fn clocks_of(
+    sla: &SlaContext,
+    t: &Ticket,
+    risk: Option<RiskLevel>,
+    history: &StatusHistory,
+    now: Timestamp,
+) -> (String, Clocks) {
+    let selection = sla.sla.select(&SelectionFacts {
+        priority: t.priority,
+        category: t.category,
+        risk_level: risk,
+        service_point: None,
+    });
+    let inputs = ClockInputs {
+        history,
+        first_response_at: t.first_response_at,
+        last_update_at: t.last_update_at,
+        resolved_at: t.resolved_at,
+    };
+    (
+        selection.policy.code().as_str().to_owned(),
+        compute_clocks(&sla.calendar, selection.policy, &inputs, now),
+    )
+}
+
+async fn risk_of(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    merchant: MerchantId,
+) -> Result<Option<RiskLevel>> {
+    let m = super::merchants::get(c, &Scope::Tenant(tenant), merchant).await?;
+    Ok(m.risk_level.as_deref().and_then(RiskLevel::from_code))
+}
+
+/// Recomputes `t`'s policy, breach flag and next check from its history (pure core calls).
+fn recompute(
+    sla: &SlaContext,
+    t: &mut Ticket,
+    risk: Option<RiskLevel>,
+    history: &StatusHistory,
+    fired: &[EscalationKey],
+    now: Timestamp,
+) {
+    let (policy_code, clocks) = clocks_of(sla, t, risk, history, now);
+    let selection = sla.sla.select(&SelectionFacts {
+        priority: t.priority,
+        category: t.category,
+        risk_level: risk,
+        service_point: None,
+    });
+    let inputs = ClockInputs {
+        history,
+        first_response_at: t.first_response_at,
+        last_update_at: t.last_update_at,
+        resolved_at: t.resolved_at,
+    };
+    let escalation = next_escalation_at(&sla.calendar, selection.policy, &inputs, now, fired);
+    t.policy_code = policy_code;
+    t.breached = clocks.any_breached();
+    // The scan looks again just after each future deadline of a counting clock (to record the
+    // breach) and at the next unfired escalation; a deadline already passed is in `breached`
+    // and is not looked at again, so breached tickets do not pile up in the scan.
+    let deadline = clocks
+        .iter()
+        .filter(|c| c.counting)
+        .filter_map(|c| c.deadline)
+        .map(|d| Timestamp::from_millis(d.millis().saturating_add(1)))
+        .filter(|d| *d > now)
+        .min();
+    t.next_check = match (deadline, escalation) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+}
+
+/// Today's next ticket number for the provider (`T-YYYYMMDD-NNNN`), from a per-day counter row
+/// (an upsert: concurrent creations on several servers serialise on the row).
+async fn next_number(c: &mut dyn Conn, tenant: TenantId, now: Timestamp) -> Result<String> {
+    let day = LocalDate::of_timestamp(now)
+        .ok_or_else(|| backend("the clock is outside 0001–9999"))?
+        .to_basic();
+    let n = c
+        .query_one(
+            "INSERT INTO ticket_counters (tenant_id, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (tenant_id, day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last",
+            &[tenant.into(), day.as_str().into()],
+        )
+        .await?
+        .int(0)?;
+    Ok(format!("T-{day}-{n:04}"))
+}
+
+async fn insert_status(
+    c: &mut dyn Conn,
+    ticket: TicketId,
+    seq: i64,
+    at: Timestamp,
+    s: TicketStatus,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO ticket_status_history (ticket_id, seq, at, status) VALUES ($1, $2, $3, $4)",
+        &[ticket.into(), Value::Int(seq), at.into(), s.code().into()],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_message(c: &mut dyn Conn, tenant: TenantId, m: &Message) -> Result<()> {
+    c.execute(
+        "INSERT INTO ticket_messages (id, tenant_id, ticket_id, visibility, author, author_role, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            m.id.into(),
+            tenant.into(),
+            m.ticket_id.into(),
+            m.visibility.code().into(),
+            m.author.as_str().into(),
+            m.author_role.as_str().into(),
+            m.body.as_str().into(),
+            m.created_at.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A new ticket, checked by the service (texts, codes); the mutation checks what only the
+/// database knows: the merchant is the provider's (a merchant user's own) and the terminal is
+/// the merchant's.
+pub struct CreateTicket {
+    pub id: TicketId,
+    pub tenant: TenantId,
+    pub acting_merchant: Option<MerchantId>,
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub category: Category,
+    pub priority: Priority,
+    pub merchant: MerchantId,
+    pub terminal: Option<TerminalId>,
+    pub subject: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub sla: SlaContext,
+}
+
+fn invalid(field: &'static str, reason: &'static str) -> Error {
+    Error::Invalid(FieldError::new(field, Rule::Invalid { reason }))
+}
+
+impl Mutation for CreateTicket {
+    type Output = Ticket;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Ticket>>> {
+        Box::pin(async move {
+            let scope = match self.acting_merchant {
+                Some(merchant) => Scope::Merchant {
+                    tenant: self.tenant,
+                    merchant,
+                },
+                None => Scope::Tenant(self.tenant),
+            };
+            let merchant = super::merchants::get(c, &scope, self.merchant)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound => invalid("merchant_id", "is not a merchant of this provider"),
+                    e => e,
+                })?;
+            if let Some(t) = self.terminal {
+                let owner = c
+                    .query_opt(
+                        "SELECT merchant_id FROM terminals WHERE tenant_id = $1 AND id = $2",
+                        &[self.tenant.into(), t.into()],
+                    )
+                    .await?
+                    .ok_or_else(|| invalid("terminal_id", "is not a terminal of this provider"))?
+                    .opt_text(0)?;
+                if owner.as_deref() != Some(merchant.id.to_string().as_str()) {
+                    return Err(invalid("terminal_id", "is not placed at this merchant"));
+                }
+            }
+            let number = next_number(c, self.tenant, ctx.now).await?;
+            let history = StatusHistory::created(ctx.now, TicketStatus::New);
+            let mut t = Ticket {
+                id: self.id,
+                tenant_id: self.tenant,
+                number,
+                kind: self.kind,
+                channel: self.channel,
+                category: self.category,
+                priority: self.priority,
+                status: TicketStatus::New,
+                merchant_id: merchant.id,
+                terminal_id: self.terminal,
+                subject: self.subject.clone(),
+                description: self.description.clone(),
+                assignee_id: None,
+                team: None,
+                tags: self.tags.clone(),
+                policy_code: String::new(),
+                first_response_at: None,
+                last_update_at: None,
+                resolved_at: None,
+                closed_at: None,
+                next_check: None,
+                breached: false,
+                created_by: ctx.actor.id.clone(),
+                created_at: ctx.now,
+                updated_at: ctx.now,
+                version: 1,
+            };
+            let risk = merchant
+                .risk_level
+                .as_deref()
+                .and_then(RiskLevel::from_code);
+            recompute(&self.sla, &mut t, risk, &history, &[], ctx.now);
+            c.execute(
+                &format!(
+                    "INSERT INTO tickets ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                     $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+                ),
+                &[
+                    t.id.into(),
+                    t.tenant_id.into(),
+                    t.number.as_str().into(),
+                    t.kind.code().into(),
+                    t.channel.code().into(),
+                    t.category.code().into(),
+                    t.priority.code().into(),
+                    t.status.code().into(),
+                    t.merchant_id.into(),
+                    t.terminal_id.into(),
+                    t.subject.as_str().into(),
+                    t.description.as_str().into(),
+                    t.assignee_id.into(),
+                    t.team.clone().into(),
+                    serde_json::to_string(&t.tags).map_err(backend)?.into(),
+                    t.policy_code.as_str().into(),
+                    t.first_response_at.into(),
+                    t.last_update_at.into(),
+                    t.resolved_at.into(),
+                    t.closed_at.into(),
+                    t.next_check.into(),
+                    Value::Int(i64::from(t.breached)),
+                    t.created_by.as_str().into(),
+                    t.created_at.into(),
+                    t.updated_at.into(),
+                    Value::Int(t.version),
+                ],
+            )
+            .await?;
+            insert_status(c, t.id, 1, ctx.now, TicketStatus::New).await?;
+            let audit = vec![AuditDraft::created(Some(self.tenant), "ticket", t.id, &t)];
+            Ok(Applied::new(t, audit))
+        })
+    }
+}
+
+/// One change to a ticket.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A status event (the core's table; `reopen` also checks the window).
+    Event(TicketEvent),
+    /// A public reply (the first one is the first response) or an internal note.
+    Message {
+        visibility: Visibility,
+        body: String,
+    },
+    /// Assign to a user (an active staff member of the provider) and/or a team.
+    Assign {
+        assignee: Option<UserId>,
+        team: Option<TeamCode>,
+    },
+    /// A new priority: the policy is selected again and the clocks recomputed from the history.
+    Priority(Priority),
+    /// Nothing but a recomputation (the scan, a changed calendar or policy).
+    Recompute,
+}
+
+impl Change {
+    fn action(&self) -> &'static str {
+        match self {
+            Change::Event(e) => e.code(),
+            Change::Message {
+                visibility: Visibility::Public,
+                ..
+            } => "reply",
+            Change::Message { .. } => "note",
+            Change::Assign { .. } => "assign",
+            Change::Priority(_) => "set_priority",
+            Change::Recompute => "recompute",
+        }
+    }
+}
+
+/// What a change produced: the ticket and the message it added, if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    pub ticket: Ticket,
+    pub message: Option<Message>,
+    /// Escalations this change fired (the scan).
+    pub fired: Vec<String>,
+}
+
+/// Applies a [`Change`], conditional on the version read (and `If-Match`).
+pub struct ChangeTicket {
+    pub tenant: TenantId,
+    pub acting_merchant: Option<MerchantId>,
+    pub id: TicketId,
+    pub expected_version: Option<i64>,
+    pub change: Change,
+    pub message_id: MessageId,
+    pub reopen_window: ReopenWindow,
+    pub sla: SlaContext,
+}
+
+async fn update(c: &mut dyn Conn, before: &Ticket, t: &Ticket) -> Result<()> {
+    let n = c
+        .execute(
+            "UPDATE tickets SET category = $1, priority = $2, status = $3, assignee_id = $4, team = $5, \
+             tags = $6, policy_code = $7, first_response_at = $8, last_update_at = $9, resolved_at = $10, \
+             closed_at = $11, next_check = $12, breached = $13, updated_at = $14, version = $15 \
+             WHERE id = $16 AND version = $17",
+            &[
+                t.category.code().into(),
+                t.priority.code().into(),
+                t.status.code().into(),
+                t.assignee_id.into(),
+                t.team.clone().into(),
+                serde_json::to_string(&t.tags).map_err(backend)?.into(),
+                t.policy_code.as_str().into(),
+                t.first_response_at.into(),
+                t.last_update_at.into(),
+                t.resolved_at.into(),
+                t.closed_at.into(),
+                t.next_check.into(),
+                Value::Int(i64::from(t.breached)),
+                t.updated_at.into(),
+                Value::Int(t.version),
+                t.id.into(),
+                Value::Int(before.version),
+            ],
+        )
+        .await?;
+    super::updated_one(n, before.version)
+}
+
+async fn check_assignee(c: &mut dyn Conn, tenant: TenantId, u: UserId) -> Result<()> {
+    let ok = c
+        .query_opt(
+            "SELECT 1 FROM users WHERE id = $1 AND tenant_id = $2 AND status = 'active' \
+             AND role IN ('agent', 'technician', 'supervisor', 'provider_admin', 'complaints_officer')",
+            &[u.into(), tenant.into()],
+        )
+        .await?
+        .is_some();
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "assignee_id",
+            "is not an active staff member of this provider",
+        ))
+    }
+}
+
+impl Mutation for ChangeTicket {
+    type Output = Changed;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Changed>>> {
+        Box::pin(async move {
+            let scope = match self.acting_merchant {
+                Some(merchant) => Scope::Merchant {
+                    tenant: self.tenant,
+                    merchant,
+                },
+                None => Scope::Tenant(self.tenant),
+            };
+            let before = get(c, &scope, self.id).await?;
+            super::check_version(self.expected_version, before.version)?;
+            let mut history = history(c, self.id).await?;
+            let mut t = Ticket {
+                updated_at: ctx.now,
+                version: before.version + 1,
+                ..before.clone()
+            };
+            let mut message = None;
+            let mut fired_now = Vec::new();
+            let mut audit = Vec::new();
+            match &self.change {
+                Change::Event(e) => {
+                    let to = match e {
+                        TicketEvent::Reopen => {
+                            let resolved = before.resolved_at.unwrap_or(before.updated_at);
+                            before
+                                .status
+                                .reopen(resolved, ctx.now, self.reopen_window)
+                                .map_err(|err| match err {
+                                    posdesk_core::ticket::TicketError::Illegal(i) => {
+                                        Error::Illegal(i)
+                                    }
+                                    other => Error::Rejected(other.to_string()),
+                                })?
+                        }
+                        e => before.status.transition(*e)?,
+                    };
+                    t.status = to;
+                    match e {
+                        TicketEvent::Resolve => t.resolved_at = Some(ctx.now),
+                        TicketEvent::Reopen => t.resolved_at = None,
+                        TicketEvent::Close | TicketEvent::Merge => t.closed_at = Some(ctx.now),
+                        _ => {}
+                    }
+                    let seq = i64::try_from(history.changes().len()).unwrap_or(i64::MAX) + 1;
+                    history
+                        .push(StatusChange::new(ctx.now, to))
+                        .map_err(backend)?;
+                    insert_status(c, t.id, seq, ctx.now, to).await?;
+                }
+                Change::Message { visibility, body } => {
+                    if before.status.is_final() {
+                        return Err(Error::Rejected(format!(
+                            "ticket {} is {}: no more messages",
+                            before.number,
+                            before.status.code()
+                        )));
+                    }
+                    let staff = self.acting_merchant.is_none();
+                    if *visibility == Visibility::Public && staff {
+                        t.first_response_at.get_or_insert(ctx.now);
+                        t.last_update_at = Some(ctx.now);
+                    }
+                    let m = Message {
+                        id: self.message_id,
+                        ticket_id: t.id,
+                        visibility: *visibility,
+                        author: ctx.actor.id.clone(),
+                        author_role: ctx.actor.role.clone(),
+                        body: body.clone(),
+                        created_at: ctx.now,
+                    };
+                    insert_message(c, self.tenant, &m).await?;
+                    audit.push(AuditDraft::created(
+                        Some(self.tenant),
+                        "ticket_message",
+                        m.id,
+                        &m,
+                    ));
+                    message = Some(m);
+                }
+                Change::Assign { assignee, team } => {
+                    if let Some(u) = assignee {
+                        check_assignee(c, self.tenant, *u).await?;
+                    }
+                    t.assignee_id = *assignee;
+                    t.team = team.as_ref().map(|x| x.as_str().to_owned());
+                }
+                Change::Priority(p) => t.priority = *p,
+                Change::Recompute => {}
+            }
+            let risk = risk_of(c, self.tenant, t.merchant_id).await?;
+            let mut fired = fired(c, t.id).await?;
+            // Escalations due now fire once: the key is the primary key, so a second server
+            // racing on the same ticket inserts nothing (and its version check fails anyway).
+            let selection = self.sla.sla.select(&SelectionFacts {
+                priority: t.priority,
+                category: t.category,
+                risk_level: risk,
+                service_point: None,
+            });
+            let due: Vec<DueEscalation> = {
+                let inputs = ClockInputs {
+                    history: &history,
+                    first_response_at: t.first_response_at,
+                    last_update_at: t.last_update_at,
+                    resolved_at: t.resolved_at,
+                };
+                due_escalations(
+                    &self.sla.calendar,
+                    selection.policy,
+                    &inputs,
+                    ctx.now,
+                    &fired,
+                )
+            };
+            for d in due {
+                let key = d.key.code();
+                let n = c
+                    .execute(
+                        "INSERT INTO ticket_escalations (ticket_id, escalation_key, action, fired_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, escalation_key) DO NOTHING",
+                        &[t.id.into(), key.as_str().into(), d.action.code().into(), ctx.now.into()],
+                    )
+                    .await?;
+                if n == 0 {
+                    continue;
+                }
+                match &d.action {
+                    EscalationAction::RaisePriority => t.priority = t.priority.raised(),
+                    EscalationAction::ReassignToTeam { team } => {
+                        t.team = Some(
+                            team.as_ref()
+                                .map(|x| x.as_str().to_owned())
+                                .unwrap_or_else(|| "supervisors".to_owned()),
+                        );
+                        t.assignee_id = None;
+                    }
+                    EscalationAction::NotifyAssignee | EscalationAction::NotifySupervisor => {}
+                }
+                audit.push(AuditDraft::changed(
+                    Some(self.tenant),
+                    "ticket",
+                    t.id,
+                    "escalate",
+                    serde_json::json!({"escalation": key}),
+                    serde_json::json!({"escalation": key, "action": d.action.code(), "due_at": d.due_at}),
+                ));
+                fired.push(d.key);
+                fired_now.push(key);
+            }
+            recompute(&self.sla, &mut t, risk, &history, &fired, ctx.now);
+            let unchanged = Ticket {
+                updated_at: t.updated_at,
+                version: t.version,
+                ..before.clone()
+            } == t;
+            if matches!(self.change, Change::Recompute) && fired_now.is_empty() && unchanged {
+                // Nothing moved: no new version, no audit event.
+                return Ok(Applied::unaudited(Changed {
+                    ticket: before,
+                    message: None,
+                    fired: fired_now,
+                }));
+            }
+            update(c, &before, &t).await?;
+            if !matches!(self.change, Change::Recompute | Change::Message { .. }) {
+                audit.insert(
+                    0,
+                    AuditDraft::changed(
+                        Some(self.tenant),
+                        "ticket",
+                        t.id,
+                        self.change.action(),
+                        &before,
+                        &t,
+                    ),
+                );
+            }
+            Ok(Applied::new(
+                Changed {
+                    ticket: t,
+                    message,
+                    fired: fired_now,
+                },
+                audit,
+            ))
+        })
+    }
+}
