@@ -361,3 +361,246 @@ async fn merchants_and_xlsx_postgres() {
             .unwrap();
     }
 }
+
+/// The first merchant's id, read from the database (on a thread of its own: the callers may
+/// already run inside a runtime).
+fn first_merchant(loc: &Location) -> String {
+    let loc = loc.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                let store = posdesk_storage::Store::open(&loc).await.unwrap();
+                store
+                    .read(|c| {
+                        Box::pin(async move {
+                            c.query_one("SELECT id FROM merchants ORDER BY mid LIMIT 1", &[])
+                                .await?
+                                .text(0)
+                        })
+                    })
+                    .await
+                    .unwrap()
+            })
+    })
+    .join()
+    .unwrap()
+}
+
+/// The four counts of a `mail-ingest` summary line.
+fn mail_counts(out: &str) -> [usize; 4] {
+    let line = out.trim();
+    let mut n = [0; 4];
+    for (i, (part, label)) in line
+        .split(", ")
+        .zip(["created", "threaded", "ignored", "quarantined"])
+        .enumerate()
+    {
+        let (l, v) = part.split_once(' ').unwrap_or_else(|| panic!("{line}"));
+        assert_eq!(l, label, "{line}");
+        n[i] = v.parse().unwrap_or_else(|_| panic!("{line}"));
+    }
+    n
+}
+
+/// `mail-ingest`: the corpus folder (the four counts add up to the number of files), generated
+/// replies that thread by tag (a FILE) and by In-Reply-To (stdin), a re-run that creates nothing.
+fn mail_ingest_commands(loc: Location, dir: &std::path::Path) {
+    let db = url(&loc);
+    ok(&db, dir, &["migrate"]);
+    let (provider, _) = ok(
+        &db,
+        dir,
+        &[
+            "admin",
+            "create-provider",
+            "--name",
+            "邮件支付",
+            "--short-name",
+            "邮件",
+        ],
+    );
+    let csv = dir.join("merchants.csv");
+    std::fs::write(
+        &csv,
+        "商户号,商户名称,商户类型,统一社会信用代码,经营者身份证号,联系电话,营业时间\n\
+         102330154129301,湖滨咖啡,company,91110000600037341L,,13805710001,\n",
+    )
+    .unwrap();
+    ok(
+        &db,
+        dir,
+        &[
+            "import",
+            "merchants",
+            csv.to_str().unwrap(),
+            "--provider",
+            "邮件",
+        ],
+    );
+    let merchant = first_merchant(&loc);
+    ok(
+        &db,
+        dir,
+        &[
+            "admin",
+            "create-user",
+            "--login",
+            "zhang.san",
+            "--name",
+            "张三",
+            "--role",
+            "merchant_user",
+            "--provider",
+            provider.trim(),
+            "--merchant",
+            &merchant,
+            "--email",
+            "zhang.san@shop.example.cn",
+        ],
+    );
+
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/mail_corpus");
+    let files = std::fs::read_dir(corpus)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_file())
+        .count();
+    let args = [
+        "mail-ingest",
+        "--provider",
+        "邮件",
+        "--dir",
+        corpus,
+        "--own-address",
+        "support@posdesk.example",
+    ];
+    let (out, err) = ok(&db, dir, &args);
+    let [created, threaded, ignored, quarantined] = mail_counts(&out);
+    assert_eq!(created + threaded + ignored + quarantined, files, "{out}");
+    assert!(created >= 10, "{out}\n{err}");
+    assert!(ignored >= 10, "{out}\n{err}");
+    assert!(quarantined >= 5, "{out}\n{err}");
+    assert!(
+        err.contains("unparseable-garbage.eml: quarantined (unparseable)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bounce-postmaster.eml: ignored (bounce)"),
+        "{err}"
+    );
+
+    // A generated reply to a ticket the corpus created: threads by the tag in the subject.
+    let number = err
+        .lines()
+        .find(|l| l.contains("multipart-alternative.eml: created "))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or_else(|| panic!("{err}"))
+        .to_owned();
+    let reply = dir.join("reply.eml");
+    std::fs::write(
+        &reply,
+        format!(
+            "From: 张三 <zhang.san@shop.example.cn>\r\nTo: support@posdesk.example\r\n\
+             Subject: Re: [#{number}] 终端\r\nMessage-ID: <gen-reply-1@shop.example.cn>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n已经重启，还是不行。\r\n"
+        ),
+    )
+    .unwrap();
+    let (out, err) = ok(
+        &db,
+        dir,
+        &["mail-ingest", "--provider", "邮件", reply.to_str().unwrap()],
+    );
+    assert_eq!(
+        out.trim(),
+        "created 0, threaded 1, ignored 0, quarantined 0",
+        "{err}"
+    );
+    assert!(err.contains(&format!("threaded {number}")), "{err}");
+
+    // A reply on stdin pointing at the generated reply's Message-ID (no tag) threads too.
+    let mut child = Command::new(BIN)
+        .args(["mail-ingest", "--provider", "邮件", "--stdin"])
+        .env("DATABASE_URL", &db)
+        .env("POSDESK_DATA_DIR", dir)
+        .env("POSDESK_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"From: zhang.san@shop.example.cn\r\nTo: support@posdesk.example\r\nSubject: more\r\n\
+          Message-ID: <gen-reply-2@shop.example.cn>\r\n\
+          In-Reply-To: <gen-reply-1@shop.example.cn>\r\n\r\nStill broken.\r\n",
+    )
+    .unwrap();
+    drop(child.stdin.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "created 0, threaded 1, ignored 0, quarantined 0",
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("threaded {number}")), "{stderr}");
+
+    // The folder again: the same mails create nothing (their Message-IDs are known).
+    let (out, _) = ok(&db, dir, &args);
+    let [created, threaded, ignored, quarantined] = mail_counts(&out);
+    assert_eq!(created + threaded + ignored + quarantined, files, "{out}");
+    assert_eq!((created, threaded), (0, 0), "{out}");
+
+    // Exactly one source.
+    let e = fails(&db, dir, &["mail-ingest", "--provider", "邮件"]);
+    assert!(e.contains("exactly one of"), "{e}");
+    let e = fails(
+        &db,
+        dir,
+        &["mail-ingest", "--provider", "nobody", "--stdin"],
+    );
+    assert!(e.contains("no provider"), "{e}");
+}
+
+#[test]
+fn mail_ingest_sqlite() {
+    let (loc, dir) = posdesk_storage::testing::sqlite();
+    mail_ingest_commands(loc, &dir.path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_ingest_postgres() {
+    if let Some(loc) = posdesk_storage::testing::postgres().await {
+        let dir = posdesk_storage::testing::TempDir::new();
+        tokio::task::spawn_blocking(move || mail_ingest_commands(loc, &dir.path))
+            .await
+            .unwrap();
+    }
+}
+
+/// `bench --scenario sla-scan` on a small fixture: the scan's query uses the `next_check`
+/// index, the due tickets are found (by posdesk and by the raw engine) and the passes drain them.
+#[test]
+fn bench_sla_scan_smoke() {
+    let dir = posdesk_storage::testing::TempDir::new();
+    let (out, _) = ok(
+        "sqlite://unused.db",
+        &dir.path,
+        &[
+            "bench",
+            "--scenario",
+            "sla-scan",
+            "--rows",
+            "1000",
+            "--json",
+        ],
+    );
+    let last = out.trim().lines().last().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(last).expect("a JSON summary");
+    assert_eq!(v["uses_index"], true, "{out}");
+    assert_eq!(v["due"], 10, "{out}");
+    assert_eq!(v["checked"], 10, "{out}");
+    assert_eq!(v["left_due"], 0, "{out}");
+}

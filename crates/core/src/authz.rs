@@ -127,6 +127,7 @@ impl Role {
                 TicketCreate,
                 TicketReply,
                 TicketWork,
+                SlaManage,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -314,6 +315,8 @@ pub enum Permission {
     TicketReply,
     /// Work a ticket: status steps, internal notes, assignment, priority.
     TicketWork,
+    /// Edit the provider's SLA policies and selection rules.
+    SlaManage,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

@@ -315,6 +315,9 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         .unwrap_or_else(|_| unreachable!());
         let actx = Ctx::operator(state, &admin_principal, "demo");
         onboarding(&actx, pi, p.region).await?;
+        if let (Some(m), Some(term)) = (first_merchant, first_terminal) {
+            tickets(&actx, m, term).await?;
+        }
         for (title, body, audience, publish) in [
             (
                 "元旦期间服务时间调整",
@@ -429,6 +432,76 @@ async fn onboarding(ctx: &Ctx<'_>, pi: usize, region: &str) -> ApiResult<()> {
         }
         if i == 0 {
             service::onboarding::advance(ctx, app.id, Step::Submit, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A few tickets on the first merchant's first terminal: one new, one being worked (replied,
+/// waiting on the merchant), one question answered and resolved.
+async fn tickets(ctx: &Ctx<'_>, merchant: MerchantId, terminal: TerminalId) -> ApiResult<()> {
+    use posdesk_core::ticket::{Category, Channel, Priority, TicketEvent, TicketKind};
+    use posdesk_storage::repo::tickets::{Change, Visibility};
+    let specs = [
+        (
+            TicketKind::Fault,
+            Category::CardReading,
+            Priority::P3,
+            "插卡无反应",
+            "插入 IC 卡后终端没有提示，挥卡和扫码正常。",
+        ),
+        (
+            TicketKind::Fault,
+            Category::Printing,
+            Priority::P2,
+            "小票打印空白",
+            "今天上午开始打印出来的小票是空白的，已换过纸卷。",
+        ),
+        (
+            TicketKind::Request,
+            Category::OperationQuestion,
+            Priority::P4,
+            "如何办理退货退款",
+            "顾客要求退货，终端上怎么操作退款？",
+        ),
+    ];
+    for (i, (kind, category, priority, subject, description)) in specs.into_iter().enumerate() {
+        let t = service::tickets::create(
+            ctx,
+            service::tickets::NewTicket {
+                kind,
+                channel: Channel::Hotline,
+                category,
+                priority,
+                merchant: Some(merchant),
+                terminal: Some(terminal),
+                subject: subject.into(),
+                description: description.into(),
+                tags: Vec::new(),
+            },
+        )
+        .await?;
+        let steps: Vec<Change> = match i {
+            0 => vec![],
+            1 => vec![
+                Change::Message {
+                    visibility: Visibility::Public,
+                    body: "您好，已安排工程师，请问明天上午是否方便上门？".into(),
+                },
+                Change::Event(TicketEvent::Triage),
+                Change::Event(TicketEvent::WaitMerchant),
+            ],
+            _ => vec![
+                Change::Message {
+                    visibility: Visibility::Public,
+                    body: "在主界面选择「退货」，刷原卡或扫原付款码，输入原交易参考号即可。".into(),
+                },
+                Change::Event(TicketEvent::Triage),
+                Change::Event(TicketEvent::Resolve),
+            ],
+        };
+        for c in steps {
+            service::tickets::change(ctx, t.id, c, None).await?;
         }
     }
     Ok(())

@@ -39,6 +39,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("ticket_counters", "tenant_id, day"),
     ("ticket_escalations", "ticket_id, escalation_key"),
     ("sla_policies", "tenant_id"),
+    ("mail_inbound", "id"),
+    ("mail_messages", "tenant_id, message_id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

@@ -78,6 +78,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_tickets.sql"),
         postgres: include_str!("../migrations/postgres/0011_tickets.sql"),
     },
+    Migration {
+        version: 12,
+        name: "mail",
+        sqlite: include_str!("../migrations/sqlite/0012_mail.sql"),
+        postgres: include_str!("../migrations/postgres/0012_mail.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

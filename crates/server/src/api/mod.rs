@@ -201,6 +201,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/onboarding-applications/{id}/activate",
             post(onboarding::activate),
         )
+        .route(
+            "/api/v1/sla-policies",
+            get(tickets::sla_policies).put(tickets::save_sla_policies),
+        )
         .route("/api/v1/tickets", get(tickets::list).post(tickets::create))
         .route("/api/v1/tickets/{id}", get(tickets::get_one))
         .route("/api/v1/tickets/{id}/replies", post(tickets::reply))
@@ -247,6 +251,7 @@ pub fn router() -> Router<AppState> {
         onboarding::activate,
         tickets::list, tickets::create, tickets::get_one, tickets::reply, tickets::note,
         tickets::transition, tickets::reopen, tickets::assign, tickets::priority,
+        tickets::sla_policies, tickets::save_sla_policies,
         audit::list,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),

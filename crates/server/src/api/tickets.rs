@@ -316,3 +316,36 @@ pub async fn priority(
     let p = Priority::parse("priority", &body.value.priority)?;
     apply(&state, &caller, &id, version, Change::Priority(p)).await
 }
+
+/// The provider's SLA policies and selection rules (the built-in defaults from the brief,
+/// version 0, until it stores its own).
+#[utoipa::path(get, path = "/api/v1/sla-policies", tag = "tickets",
+    responses((status = 200, body = Object, headers(("ETag" = String))), (status = 403, body = Problem)))]
+pub async fn sla_policies(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let s = tickets::sla_policies(&super::ctx(&state, &caller)).await?;
+    Ok(super::with_etag(s.version, s))
+}
+
+/// Replaces the SLA document (`{"policies": [...], "rules": [...], "defaults": {...}}`, the
+/// format `GET` returns). Every rule is checked (targets positive, pause statuses waiting ones,
+/// escalation levels unique); errors name the field path. Active tickets are recomputed under
+/// the new policies by the next scan pass. `If-Match` guards against lost updates.
+#[utoipa::path(put, path = "/api/v1/sla-policies", tag = "tickets", request_body = Object,
+    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn save_sla_policies(
+    State(state): State<AppState>,
+    caller: Caller,
+    IfMatch(version): IfMatch,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::Invalid(FieldError::new(
+            "document",
+            Rule::Invalid {
+                reason: "not UTF-8 JSON",
+            },
+        ))
+    })?;
+    let s = tickets::save_sla_policies(&super::ctx(&state, &caller), text, version).await?;
+    Ok(super::with_etag(s.version, s))
+}

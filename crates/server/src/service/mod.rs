@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod calendars;
 pub mod directory;
 pub mod imports;
+pub mod mail_ingest;
 pub mod onboarding;
 pub mod profiles;
 pub mod providers;

@@ -299,8 +299,18 @@ pub async fn scan(state: &AppState, now: Timestamp, limit: u32) -> ApiResult<Sca
         .read(move |c| Box::pin(async move { repo::due_checks(c, now, limit).await }))
         .await?;
     let mut out = ScanOutcome::default();
+    // One calendar and SLA document per provider per pass (assembling it is the dearest part
+    // of a recompute).
+    let mut contexts: std::collections::HashMap<TenantId, SlaContext> = Default::default();
     for (tenant, id) in due {
-        let sla = sla_context(state, tenant).await?;
+        let sla = match contexts.get(&tenant) {
+            Some(c) => c.clone(),
+            None => {
+                let c = sla_context(state, tenant).await?;
+                contexts.insert(tenant, c.clone());
+                c
+            }
+        };
         let meta = WriteMeta::new(
             Actor::system("sla-scan"),
             format!("sla-scan-{}", new_uuid()),
@@ -332,4 +342,50 @@ pub async fn scan(state: &AppState, now: Timestamp, limit: u32) -> ApiResult<Sca
         }
     }
     Ok(out)
+}
+
+/// The provider's SLA document (the built-in defaults, version 0, until it stores its own).
+pub async fn sla_policies(ctx: &Ctx<'_>) -> ApiResult<repo::StoredSla> {
+    let scope = ctx.authorize(Permission::TicketRead)?;
+    let tenant = tenant_of(&scope)?;
+    let (doc, version) = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                Ok((
+                    repo::sla_document(c, tenant).await?,
+                    repo::sla_document_version(c, tenant).await?,
+                ))
+            })
+        })
+        .await?;
+    let json = doc.unwrap_or_else(SlaDocument::builtin).to_json();
+    Ok(repo::StoredSla {
+        document: serde_json::from_str(&json).map_err(|e| ApiError::Internal(e.to_string()))?,
+        version,
+        tickets_rechecked: 0,
+    })
+}
+
+/// Replaces the provider's SLA document: checked whole by the core (every field error names its
+/// path), stored with its version, and every active ticket is marked for the scan to recompute
+/// its clocks under the new policies.
+pub async fn save_sla_policies(
+    ctx: &Ctx<'_>,
+    json: &str,
+    if_match: Option<i64>,
+) -> ApiResult<repo::StoredSla> {
+    let scope = ctx.authorize(Permission::SlaManage)?;
+    let tenant = tenant_of(&scope)?;
+    let doc = SlaDocument::from_json(json).map_err(|e| ApiError::Invalid(e.to_field_error()))?;
+    ctx.write(
+        ctx.meta(),
+        repo::SaveSlaDocument {
+            tenant,
+            doc,
+            expected_version: if_match,
+        },
+    )
+    .await
 }

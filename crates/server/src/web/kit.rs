@@ -101,6 +101,8 @@ pub enum Flash {
     OnboardingTrainingRecorded,
     OnboardingFeesRecorded,
     OnboardingActivated,
+    TicketCreated,
+    TicketUpdated,
     /// The counts of a calendar import.
     CalendarImported {
         added: usize,
@@ -120,7 +122,7 @@ const HOLIDAYS_LOADED: &str = "holidays-loaded";
 
 impl Flash {
     /// The flashes without numbers.
-    const FIXED: [Flash; 34] = [
+    const FIXED: [Flash; 36] = [
         Flash::LoggedOut,
         Flash::LanguageChanged,
         Flash::UserCreated,
@@ -155,6 +157,8 @@ impl Flash {
         Flash::OnboardingTrainingRecorded,
         Flash::OnboardingFeesRecorded,
         Flash::OnboardingActivated,
+        Flash::TicketCreated,
+        Flash::TicketUpdated,
     ];
 
     fn fixed_code(self) -> Option<&'static str> {
@@ -193,6 +197,8 @@ impl Flash {
             Flash::OnboardingTrainingRecorded => "onboarding-training-recorded",
             Flash::OnboardingFeesRecorded => "onboarding-fees-recorded",
             Flash::OnboardingActivated => "onboarding-activated",
+            Flash::TicketCreated => "ticket-created",
+            Flash::TicketUpdated => "ticket-updated",
             Flash::CalendarImported { .. } | Flash::HolidaysLoaded { .. } => return None,
         })
     }
@@ -274,6 +280,8 @@ impl Flash {
             Flash::OnboardingTrainingRecorded => tr.t("flash-onboarding-training-recorded"),
             Flash::OnboardingFeesRecorded => tr.t("flash-onboarding-fees-recorded"),
             Flash::OnboardingActivated => tr.t("flash-onboarding-activated"),
+            Flash::TicketCreated => tr.t("flash-ticket-created"),
+            Flash::TicketUpdated => tr.t("flash-ticket-updated"),
             Flash::CalendarImported {
                 added,
                 replaced,
@@ -566,8 +574,19 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 13] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 14] = [
         ("nav-home", "/", None, tr.t("nav-home")),
+        // Staff see the queues; merchant users their own reports (我的报修).
+        (
+            "nav-tickets",
+            "/tickets",
+            Some(Permission::TicketRead),
+            if role.allows(Permission::TicketWork) {
+                tr.t("nav-tickets")
+            } else {
+                tr.t("nav-my-tickets")
+            },
+        ),
         // The own provider's profile: every role that reads its provider and has one (the
         // platform admin has none; it sees providers in their list).
         (
@@ -1009,6 +1028,7 @@ mod tests {
             ids(Role::Agent),
             [
                 "nav-home",
+                "nav-tickets",
                 "nav-provider",
                 "nav-announcements",
                 "nav-merchants",
@@ -1023,6 +1043,7 @@ mod tests {
             ids(Role::MerchantUser),
             [
                 "nav-home",
+                "nav-tickets",
                 "nav-provider",
                 "nav-announcements",
                 "nav-merchants",

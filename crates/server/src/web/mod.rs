@@ -29,6 +29,7 @@ mod providers;
 mod service_points;
 pub mod session;
 mod terminal;
+mod tickets;
 mod users;
 
 use axum::Router;
@@ -193,6 +194,31 @@ pub fn router() -> Router<AppState> {
         .route(
             "/onboarding/{id}/activate",
             get(onboarding::back).post(onboarding::activate),
+        )
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/new", get(tickets::new_page))
+        .route("/tickets/bulk", get(tickets::to_list).post(tickets::bulk))
+        .route("/tickets/{id}", get(tickets::detail))
+        .route(
+            "/tickets/{id}/reply",
+            get(tickets::back).post(tickets::reply),
+        )
+        .route("/tickets/{id}/note", get(tickets::back).post(tickets::note))
+        .route(
+            "/tickets/{id}/transition",
+            get(tickets::back).post(tickets::transition),
+        )
+        .route(
+            "/tickets/{id}/assign",
+            get(tickets::back).post(tickets::assign),
+        )
+        .route(
+            "/tickets/{id}/priority",
+            get(tickets::back).post(tickets::priority),
+        )
+        .route(
+            "/tickets/{id}/reopen",
+            get(tickets::back).post(tickets::reopen),
         )
         .route("/calendar", get(calendar::page))
         .route("/calendar/hours", post(calendar::set_hours))

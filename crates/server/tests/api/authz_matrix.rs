@@ -654,6 +654,22 @@ fn routes() -> Vec<Route> {
         ),
         r(
             Method::GET,
+            "/api/v1/sla-policies",
+            TicketRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/sla-policies",
+            SlaManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
             "/api/v1/tickets",
             TicketRead,
             false,
@@ -1135,6 +1151,9 @@ async fn build(
         (Method::POST, "/api/v1/webhooks") => {
             Some(json!({"url": "https://example.cn/hook", "events": ["*"]}))
         }
+        (Method::PUT, "/api/v1/sla-policies") => Some(
+            serde_json::from_str(&posdesk_core::ticket::SlaDocument::builtin().to_json()).unwrap(),
+        ),
         (Method::POST, "/api/v1/tickets") => Some(json!({
             "category": "printing", "subject": "小票打印不清", "description": "打印字迹很淡",
             "merchant_id": t.merchant.to_string()

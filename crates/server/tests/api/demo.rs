@@ -54,6 +54,15 @@ async fn demo_data_seeds(app: TestApp) {
         .await,
         0
     );
+    // Three tickets per provider, one each new, waiting on the merchant, resolved.
+    for (status, n) in [("new", 2), ("waiting_merchant", 2), ("resolved", 2)] {
+        let sql: &'static str = match status {
+            "new" => "SELECT COUNT(*) FROM tickets WHERE status = 'new'",
+            "waiting_merchant" => "SELECT COUNT(*) FROM tickets WHERE status = 'waiting_merchant'",
+            _ => "SELECT COUNT(*) FROM tickets WHERE status = 'resolved'",
+        };
+        assert_eq!(count_where(&app, sql).await, n, "{status}");
+    }
     // The stored files are what their types say.
     let blobs = app
         .state

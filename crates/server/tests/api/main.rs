@@ -9,6 +9,7 @@ mod calendars;
 mod conventions;
 mod demo;
 mod imports;
+mod mail_ingest;
 mod merchant_details;
 mod merchant_imports;
 mod merchants;

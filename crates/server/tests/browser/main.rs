@@ -3232,6 +3232,10 @@ mod onboarding;
 #[path = "merchants.rs"]
 mod merchant_pages;
 
+// A ticket module name may clash with the storage repositories imported above.
+#[path = "tickets.rs"]
+mod tickets_pages;
+
 mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn journeys_sqlite() {

@@ -120,6 +120,13 @@ impl Mutation for LoadHolidayYears {
                 }
                 out.push(row);
             }
+            // Every provider's open tickets run on the national arrangement: their clocks are
+            // recomputed by the next SLA scan pass (provisional deadlines settle).
+            c.execute(
+                "UPDATE tickets SET next_check = $1 WHERE status NOT IN ('resolved', 'closed', 'merged')",
+                &[ctx.now.into()],
+            )
+            .await?;
             Ok(Applied::new(out, audit))
         })
     }
@@ -272,6 +279,7 @@ impl Mutation for SetCalendarSettings {
                     )
                 }
             };
+            super::tickets::recheck_all(c, self.tenant, ctx.now).await?;
             Ok(Applied::new(after, vec![audit]))
         })
     }
@@ -397,6 +405,7 @@ impl Mutation for ChangeOverrides {
                     }
                 });
             }
+            super::tickets::recheck_all(c, self.tenant, ctx.now).await?;
             Ok(Applied::new(done, audit))
         })
     }

@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod calendars;
 pub mod idempotency;
 pub mod jobs;
+pub mod mail;
 pub mod merchants;
 pub mod onboarding;
 pub mod profiles;

@@ -916,3 +916,99 @@ impl Mutation for ChangeTicket {
         })
     }
 }
+
+/// Marks every active ticket of the provider for the next scan pass (`next_check = now`): its
+/// clocks depend on something that changed (the SLA document, the calendar), and the scan
+/// recomputes them from their histories. Runs inside the changing mutation.
+pub async fn recheck_all(c: &mut dyn Conn, tenant: TenantId, now: Timestamp) -> Result<u64> {
+    c.execute(
+        &format!("UPDATE tickets SET next_check = $1 WHERE tenant_id = $2 AND {ACTIVE}"),
+        &[now.into(), tenant.into()],
+    )
+    .await
+}
+
+/// The provider's stored SLA document with its version (0: none stored, the built-in applies).
+pub async fn sla_document_version(c: &mut dyn Conn, tenant: TenantId) -> Result<i64> {
+    Ok(c.query_opt(
+        "SELECT version FROM sla_policies WHERE tenant_id = $1",
+        &[tenant.into()],
+    )
+    .await?
+    .map(|r| r.int(0))
+    .transpose()?
+    .unwrap_or(0))
+}
+
+/// What the SLA document endpoints return.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredSla {
+    /// The document as JSON (the core's `SlaDocument` format).
+    pub document: serde_json::Value,
+    /// 0 while the built-in defaults apply.
+    pub version: i64,
+    /// Active tickets marked for recomputation by this change.
+    pub tickets_rechecked: u64,
+}
+
+/// Replaces the provider's SLA document (checked by the core before), conditional on the
+/// version (`If-Match`), audited, and marks the active tickets for recomputation.
+pub struct SaveSlaDocument {
+    pub tenant: TenantId,
+    pub doc: SlaDocument,
+    pub expected_version: Option<i64>,
+}
+
+impl Mutation for SaveSlaDocument {
+    type Output = StoredSla;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<StoredSla>>> {
+        Box::pin(async move {
+            let current = sla_document_version(c, self.tenant).await?;
+            super::check_version(self.expected_version, current)?;
+            let before = sla_document(c, self.tenant)
+                .await?
+                .unwrap_or_else(SlaDocument::builtin);
+            let json = self.doc.to_json();
+            let n = if current == 0 {
+                c.execute(
+                    "INSERT INTO sla_policies (tenant_id, doc, updated_at, version) VALUES ($1, $2, $3, 1)",
+                    &[self.tenant.into(), json.as_str().into(), ctx.now.into()],
+                )
+                .await?
+            } else {
+                c.execute(
+                    "UPDATE sla_policies SET doc = $1, updated_at = $2, version = $3 WHERE tenant_id = $4 AND version = $5",
+                    &[
+                        json.as_str().into(),
+                        ctx.now.into(),
+                        Value::Int(current + 1),
+                        self.tenant.into(),
+                        Value::Int(current),
+                    ],
+                )
+                .await?
+            };
+            super::updated_one(n, current)?;
+            let rechecked = recheck_all(c, self.tenant, ctx.now).await?;
+            let parse = |s: String| serde_json::from_str::<serde_json::Value>(&s).map_err(backend);
+            let out = StoredSla {
+                document: parse(json)?,
+                version: current + 1,
+                tickets_rechecked: rechecked,
+            };
+            let audit = vec![AuditDraft::changed(
+                Some(self.tenant),
+                "sla_policies",
+                self.tenant,
+                "update",
+                parse(before.to_json())?,
+                &out.document,
+            )];
+            Ok(Applied::new(out, audit))
+        })
+    }
+}

@@ -1,0 +1,1222 @@
+//! Service tickets (工单, `/tickets`): the staff queues (mine, unassigned, due soon, breached,
+//! all) with an SLA badge per row, the intake form (`/tickets/new`), and each ticket's page
+//! (`/tickets/{id}`) with its facts, its three clocks, the duplicate warning, the messages and
+//! the forms (reply, internal note, status steps, assignment, priority, reopen).
+//!
+//! Merchant users see the same paths as their portal (我的报修): their own tickets with the
+//! expected times, the fault report form with their terminals, replies and reopen, and the
+//! provider's service hours and hotlines. Which forms a page shows follows the permissions
+//! (`TicketWork` for staff work, `TicketReply` for replies and reopen); the services decide.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use posdesk_core::authz::{Permission, Role};
+use posdesk_core::ids::{MerchantId, TicketId, UserId};
+use posdesk_core::page::{MAX_LIMIT, PageRequest};
+use posdesk_core::ticket::{
+    Basis, Category, Channel, Clock, ClockKind, ClockState, Clocks, Priority, TeamCode,
+    TicketEvent, TicketStatus,
+};
+use posdesk_core::{FieldError, Rule};
+use posdesk_storage::repo::tickets::{Change, Ticket, Visibility};
+use posdesk_storage::repo::users::Filter;
+
+use super::kit::{Chrome, CsrfForm, Fields, Flash, Opt, Query, Web, is_form_error, link};
+use super::labels;
+use super::session::WebUser;
+use crate::api::tickets::{TicketIn, parse_ticket};
+use crate::error::{ApiError, ApiResult};
+use crate::i18n::Tr;
+use crate::service;
+use crate::service::tickets::{Queue, TicketView};
+use crate::state::AppState;
+
+// ---- Labels -----------------------------------------------------------------------------------
+
+pub fn status_label(tr: &Tr, s: TicketStatus) -> String {
+    tr.t(match s {
+        TicketStatus::New => "ticket-status-new",
+        TicketStatus::Open => "ticket-status-open",
+        TicketStatus::WaitingMerchant => "ticket-status-waiting-merchant",
+        TicketStatus::WaitingQuote => "ticket-status-waiting-quote",
+        TicketStatus::WaitingParts => "ticket-status-waiting-parts",
+        TicketStatus::InTransit => "ticket-status-in-transit",
+        TicketStatus::Resolved => "ticket-status-resolved",
+        TicketStatus::Closed => "ticket-status-closed",
+        TicketStatus::Merged => "ticket-status-merged",
+    })
+}
+
+pub fn event_label(tr: &Tr, e: TicketEvent) -> String {
+    tr.t(match e {
+        TicketEvent::Triage => "ticket-event-triage",
+        TicketEvent::WaitMerchant => "ticket-event-wait-merchant",
+        TicketEvent::WaitQuote => "ticket-event-wait-quote",
+        TicketEvent::WaitParts => "ticket-event-wait-parts",
+        TicketEvent::AwaitDevice => "ticket-event-await-device",
+        TicketEvent::Resume => "ticket-event-resume",
+        TicketEvent::Resolve => "ticket-event-resolve",
+        TicketEvent::Reopen => "ticket-event-reopen",
+        TicketEvent::Close => "ticket-event-close",
+        TicketEvent::Merge => "ticket-event-merge",
+    })
+}
+
+pub fn priority_label(tr: &Tr, p: Priority) -> String {
+    tr.t(match p {
+        Priority::P1 => "ticket-priority-p1",
+        Priority::P2 => "ticket-priority-p2",
+        Priority::P3 => "ticket-priority-p3",
+        Priority::P4 => "ticket-priority-p4",
+    })
+}
+
+pub fn category_label(tr: &Tr, c: Category) -> String {
+    tr.t(match c {
+        Category::Hardware => "ticket-category-hardware",
+        Category::Software => "ticket-category-software",
+        Category::Network => "ticket-category-network",
+        Category::CardReading => "ticket-category-card-reading",
+        Category::Printing => "ticket-category-printing",
+        Category::Settlement => "ticket-category-settlement",
+        Category::OperationQuestion => "ticket-category-operation-question",
+        Category::Other => "ticket-category-other",
+    })
+}
+
+pub fn channel_label(tr: &Tr, c: Channel) -> String {
+    tr.t(match c {
+        Channel::Hotline => "ticket-channel-hotline",
+        Channel::Portal => "ticket-channel-portal",
+        Channel::Email => "ticket-channel-email",
+        Channel::Api => "ticket-channel-api",
+        Channel::WalkIn => "ticket-channel-walk-in",
+        Channel::Terminal => "ticket-channel-terminal",
+    })
+}
+
+fn clock_label(tr: &Tr, k: ClockKind) -> String {
+    tr.t(match k {
+        ClockKind::FirstResponse => "ticket-clock-first-response",
+        ClockKind::NextUpdate => "ticket-clock-next-update",
+        ClockKind::Resolution => "ticket-clock-resolution",
+    })
+}
+
+fn clock_state_label(tr: &Tr, s: ClockState) -> String {
+    tr.t(match s {
+        ClockState::Pending => "ticket-clock-pending",
+        ClockState::Running => "ticket-clock-running",
+        ClockState::Paused => "ticket-clock-paused",
+        ClockState::Met => "ticket-clock-met",
+        ClockState::Breached => "ticket-clock-breached",
+    })
+}
+
+/// `3 小时 20 分` / `20 分` (minutes, non-negative).
+fn duration(tr: &Tr, minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    if h > 0 {
+        tr.ta(
+            "ticket-duration-hm",
+            &[("h", h.to_string()), ("m", m.to_string())],
+        )
+    } else {
+        tr.ta("ticket-duration-m", &[("m", m.to_string())])
+    }
+}
+
+fn basis_label(tr: &Tr, b: Basis) -> String {
+    tr.t(match b {
+        Basis::Working => "ticket-basis-working",
+        Basis::AroundTheClock => "ticket-basis-around-the-clock",
+    })
+}
+
+/// Two hours: under this a running clock's badge turns amber.
+const AMBER_MINUTES: i64 = 120;
+
+/// An SLA badge: its text and its CSS class (`sla-ok`, `sla-warn`, `sla-breached`,
+/// `sla-paused`, `sla-none`).
+pub struct Badge {
+    pub text: String,
+    pub class: &'static str,
+}
+
+fn clock_badge(tr: &Tr, c: &Clock) -> Badge {
+    let basis = basis_label(tr, c.basis);
+    if c.state == ClockState::Paused {
+        return Badge {
+            text: tr.t("ticket-sla-paused"),
+            class: "sla-paused",
+        };
+    }
+    if c.remaining_minutes < 0 || c.state == ClockState::Breached {
+        return Badge {
+            text: tr.ta(
+                "ticket-sla-overdue",
+                &[
+                    (
+                        "duration",
+                        duration(tr, c.remaining_minutes.saturating_abs()),
+                    ),
+                    ("basis", basis),
+                ],
+            ),
+            class: "sla-breached",
+        };
+    }
+    Badge {
+        text: tr.ta(
+            "ticket-sla-remaining",
+            &[
+                ("duration", duration(tr, c.remaining_minutes)),
+                ("basis", basis),
+            ],
+        ),
+        class: if c.remaining_minutes < AMBER_MINUTES {
+            "sla-warn"
+        } else {
+            "sla-ok"
+        },
+    }
+}
+
+/// The badge of the nearest running clock: the counting clock with the least time left; if none
+/// counts but one is paused, "paused"; if every clock has stopped or not started, none.
+pub fn sla_badge(tr: &Tr, clocks: &Clocks) -> Badge {
+    let live = |c: &&Clock| c.stopped_at.is_none() && c.started_at.is_some();
+    if let Some(c) = clocks
+        .iter()
+        .filter(live)
+        .filter(|c| c.counting)
+        .min_by_key(|c| c.remaining_minutes)
+    {
+        return clock_badge(tr, c);
+    }
+    if clocks
+        .iter()
+        .filter(live)
+        .any(|c| c.state == ClockState::Paused)
+    {
+        return Badge {
+            text: tr.t("ticket-sla-paused"),
+            class: "sla-paused",
+        };
+    }
+    Badge {
+        text: tr.t("ticket-sla-none"),
+        class: "sla-none",
+    }
+}
+
+// ---- Pages ------------------------------------------------------------------------------------
+
+pub struct TicketRow {
+    pub id: String,
+    /// The ticket's id (the bulk form's checkbox value).
+    pub key: String,
+    pub href: String,
+    pub number: String,
+    pub subject: String,
+    pub merchant: String,
+    pub priority: String,
+    pub priority_code: &'static str,
+    pub status: String,
+    pub status_code: &'static str,
+    pub badge: Badge,
+    /// The resolution deadline (Shanghai time), for the merchant's "expected" column.
+    pub expected: String,
+    pub team: String,
+}
+
+pub struct Tab {
+    pub id: String,
+    pub href: String,
+    pub label: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct ListPage {
+    c: Chrome,
+    portal: bool,
+    can_create: bool,
+    can_work: bool,
+    tabs: Vec<Tab>,
+    view: String,
+    rows: Vec<TicketRow>,
+    next_link: Option<String>,
+    support: Option<Support>,
+    bulk_error: Option<String>,
+}
+
+/// The provider's service hours and hotlines, for the merchant portal.
+pub struct Support {
+    pub hours: String,
+    pub hotlines: Vec<String>,
+}
+
+pub struct IntakeForm {
+    pub merchants: Vec<Opt>,
+    pub mid: String,
+    pub terminals: Vec<Opt>,
+    pub categories: Vec<Opt>,
+    pub priorities: Vec<Opt>,
+    pub channels: Vec<Opt>,
+    pub subject: String,
+    pub description: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ticket_new.html")]
+struct NewPage {
+    c: Chrome,
+    portal: bool,
+    form: IntakeForm,
+    support: Option<Support>,
+}
+
+pub struct ClockRow {
+    pub id: String,
+    pub label: String,
+    pub state: String,
+    pub state_code: &'static str,
+    pub deadline: String,
+    pub badge: Badge,
+    pub provisional: bool,
+}
+
+pub struct MessageRow {
+    pub id: String,
+    pub internal: bool,
+    pub author: String,
+    pub at: String,
+    pub body: String,
+}
+
+/// One form's error and the text as typed.
+#[derive(Default)]
+struct FormState {
+    error: Option<String>,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct DetailPage {
+    c: Chrome,
+    portal: bool,
+    action: String,
+    t: TicketFacts,
+    badge: Badge,
+    clocks: Vec<ClockRow>,
+    duplicates: Vec<String>,
+    messages: Vec<MessageRow>,
+    can_work: bool,
+    can_reply: bool,
+    can_reopen: bool,
+    events: Vec<Opt>,
+    staff: Vec<Opt>,
+    priorities: Vec<Opt>,
+    reply: FormState,
+    note: FormState,
+    status_error: Option<String>,
+    assign_error: Option<String>,
+    priority_error: Option<String>,
+    reopen_error: Option<String>,
+    support: Option<Support>,
+}
+
+pub struct TicketFacts {
+    pub number: String,
+    pub subject: String,
+    pub description: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub priority: String,
+    pub priority_code: &'static str,
+    pub category: String,
+    pub channel: String,
+    pub merchant: String,
+    pub terminal: String,
+    pub assignee: String,
+    pub team: String,
+    pub created: String,
+    pub resolved: String,
+    pub version: i64,
+    pub breached: bool,
+}
+
+fn parse_id(id: &str) -> ApiResult<TicketId> {
+    TicketId::parse("id", id).map_err(|_| ApiError::NotFound)
+}
+
+fn href(id: TicketId) -> String {
+    format!("/tickets/{id}")
+}
+
+/// Merchant users (the portal) act for one merchant.
+fn is_portal(user: &WebUser) -> bool {
+    user.principal.merchant().is_some()
+}
+
+async fn support(state: &AppState, user: &WebUser) -> Option<Support> {
+    let tenant = user.user.tenant_id?;
+    let p = service::profiles::get(&user.ctx(state), tenant)
+        .await
+        .ok()?;
+    Some(Support {
+        hours: p.doc.service_hours,
+        hotlines: p.doc.hotlines,
+    })
+}
+
+/// Merchant names by id (every merchant the caller may read).
+async fn merchant_names(ctx: &service::Ctx<'_>) -> HashMap<MerchantId, (String, String)> {
+    let mut out = HashMap::new();
+    let mut page = PageRequest::first(MAX_LIMIT);
+    loop {
+        let Ok(p) = service::directory::merchants(ctx, page.clone()).await else {
+            break;
+        };
+        for m in p.items {
+            out.insert(m.id, (m.name, m.mid));
+        }
+        match p.next {
+            Some(c) => {
+                page = PageRequest {
+                    limit: MAX_LIMIT,
+                    after: Some(c),
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// The names and MIDs of the merchants of the tickets shown (the caller's reads; a merchant it
+/// may not read is shown by its id).
+async fn names_of(
+    ctx: &service::Ctx<'_>,
+    ids: Vec<MerchantId>,
+) -> HashMap<MerchantId, (String, String)> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        if let Ok(m) = service::directory::merchant(ctx, id).await {
+            out.insert(id, (m.name, m.mid));
+        }
+    }
+    out
+}
+
+/// The provider's staff (id → "name (login)") for those who may read users; others see none.
+async fn staff(ctx: &service::Ctx<'_>, role: Role) -> Vec<(UserId, String)> {
+    if !role.allows(Permission::UserRead) {
+        return Vec::new();
+    }
+    let filter = Filter {
+        tenant: None,
+        role: None,
+    };
+    match service::users::list(ctx, filter, PageRequest::first(MAX_LIMIT)).await {
+        Ok(page) => page
+            .items
+            .into_iter()
+            .filter(|u| u.merchant_id.is_none() && u.terminal_id.is_none())
+            .filter(|u| u.role.allows(Permission::TicketWork))
+            .map(|u| (u.id, format!("{} ({})", u.display_name, u.login)))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn row(tr: &Tr, v: &TicketView, names: &HashMap<MerchantId, (String, String)>) -> TicketRow {
+    let t = &v.ticket;
+    TicketRow {
+        id: format!("ticket-{}", t.number),
+        key: t.id.to_string(),
+        href: href(t.id),
+        number: t.number.clone(),
+        subject: t.subject.clone(),
+        merchant: names
+            .get(&t.merchant_id)
+            .map_or_else(|| t.merchant_id.to_string(), |(n, _)| n.clone()),
+        priority: priority_label(tr, t.priority),
+        priority_code: t.priority.code(),
+        status: status_label(tr, t.status),
+        status_code: t.status.code(),
+        badge: if t.status.is_active() {
+            sla_badge(tr, &v.clocks)
+        } else {
+            Badge {
+                text: tr.t("ticket-sla-none"),
+                class: "sla-none",
+            }
+        },
+        expected: v
+            .clocks
+            .resolution
+            .deadline
+            .filter(|_| t.status.is_active())
+            .map(|d| d.to_shanghai_display())
+            .unwrap_or_default(),
+        team: t.team.clone().unwrap_or_default(),
+    }
+}
+
+const VIEWS: [(&str, &str); 5] = [
+    ("mine", "ticket-view-mine"),
+    ("unassigned", "ticket-view-unassigned"),
+    ("due_soon", "ticket-view-due-soon"),
+    ("breached", "ticket-view-breached"),
+    ("all", "ticket-view-all"),
+];
+
+async fn render_list(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    q: &Fields,
+    bulk_error: Option<(String, StatusCode)>,
+) -> Response {
+    let tr = web.tr;
+    let ctx = user.ctx(state);
+    let portal = is_portal(user);
+    let can_work = user.role().allows(Permission::TicketWork);
+    // Staff start on their own queue; merchants see all of theirs.
+    let default_view = if can_work { "mine" } else { "all" };
+    let view = q.opt("view").unwrap_or(default_view).to_owned();
+    let result: ApiResult<_> = async {
+        let queue = Queue::parse(Some(&view))?;
+        let page = super::kit::page_request(q)?;
+        service::tickets::list(&ctx, queue, page).await
+    }
+    .await;
+    let page = match result {
+        Ok(p) => p,
+        Err(e) => return web.fail(Some(user), &e),
+    };
+    let ids: Vec<MerchantId> = page.items.iter().map(|v| v.ticket.merchant_id).collect();
+    let names = names_of(&ctx, ids).await;
+    let tabs = if can_work {
+        VIEWS
+            .iter()
+            .map(|(code, key)| Tab {
+                id: format!("view-{code}"),
+                href: link("/tickets", &[("view", code)]),
+                label: tr.t(key),
+                active: *code == view,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let next_link = page.next.map(|c| {
+        link(
+            "/tickets",
+            &[("view", view.as_str()), ("cursor", &c.encode())],
+        )
+    });
+    let (status, bulk_error) = match bulk_error {
+        Some((m, s)) => (s, Some(m)),
+        None => (StatusCode::OK, None),
+    };
+    let tpl = ListPage {
+        c: web.chrome(
+            Some(user),
+            tr.t(if portal {
+                "tickets-portal-title"
+            } else {
+                "tickets-title"
+            }),
+        ),
+        portal,
+        can_create: user.role().allows(Permission::TicketCreate),
+        can_work,
+        tabs,
+        rows: page.items.iter().map(|v| row(&tr, v, &names)).collect(),
+        view,
+        next_link,
+        support: if portal {
+            support(state, user).await
+        } else {
+            None
+        },
+        bulk_error,
+    };
+    web.render(status, &tpl)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Query(q): Query,
+) -> Response {
+    render_list(&state, &web, &user, &q, None).await
+}
+
+// ---- Intake -----------------------------------------------------------------------------------
+
+async fn intake_form(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    f: Option<&Fields>,
+    error: Option<String>,
+) -> ApiResult<IntakeForm> {
+    let tr = web.tr;
+    let ctx = user.ctx(state);
+    let empty = Fields::default();
+    let f = f.unwrap_or(&empty);
+    let portal = is_portal(user);
+    let merchants = if portal {
+        Vec::new()
+    } else {
+        let mut all: Vec<(MerchantId, (String, String))> =
+            merchant_names(&ctx).await.into_iter().collect();
+        all.sort_by(|a, b| a.1.1.cmp(&b.1.1));
+        let mut v = vec![Opt::new("", tr.t("ticket-merchant-choose"), "")];
+        v.extend(all.into_iter().map(|(id, (name, mid))| {
+            Opt::new(
+                id.to_string(),
+                format!("{name}（{mid}）"),
+                f.get("merchant_id"),
+            )
+        }));
+        v
+    };
+    let terms = service::directory::terminals(&ctx, PageRequest::first(MAX_LIMIT)).await?;
+    let mut terminals = vec![Opt::new("", tr.t("ticket-terminal-none"), "")];
+    terminals.extend(
+        terms
+            .items
+            .into_iter()
+            .filter(|t| t.merchant_id.is_some())
+            .map(|t| {
+                let label = match &t.tid {
+                    Some(tid) => format!("{} · {} · {}", t.sn, tid, t.model),
+                    None => format!("{} · {}", t.sn, t.model),
+                };
+                Opt::new(t.id.to_string(), label, f.get("terminal_id"))
+            }),
+    );
+    let category = f.opt("category").unwrap_or("hardware");
+    let priority = f.opt("priority").unwrap_or("p3");
+    let channel = f.opt("channel").unwrap_or("hotline");
+    Ok(IntakeForm {
+        merchants,
+        mid: f.get("mid").to_owned(),
+        terminals,
+        categories: Category::ALL
+            .iter()
+            .map(|c| Opt::new(c.code(), category_label(&tr, *c), category))
+            .collect(),
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| Opt::new(p.code(), priority_label(&tr, *p), priority))
+            .collect(),
+        channels: [Channel::Hotline, Channel::WalkIn]
+            .iter()
+            .map(|c| Opt::new(c.code(), channel_label(&tr, *c), channel))
+            .collect(),
+        subject: f.get("subject").to_owned(),
+        description: f.get("description").to_owned(),
+        error,
+    })
+}
+
+async fn render_new(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    input: Option<(&Fields, String, StatusCode)>,
+) -> Response {
+    if let Err(e) = user.principal.authorize(Permission::TicketCreate) {
+        return web.fail(Some(user), &e.into());
+    }
+    let (f, error, status) = match input {
+        Some((f, m, s)) => (Some(f), Some(m), s),
+        None => (None, None, StatusCode::OK),
+    };
+    let form = match intake_form(state, web, user, f, error).await {
+        Ok(f) => f,
+        Err(e) => return web.fail(Some(user), &e),
+    };
+    let portal = is_portal(user);
+    let tpl = NewPage {
+        c: web.chrome(
+            Some(user),
+            web.tr.t(if portal {
+                "ticket-report-title"
+            } else {
+                "ticket-new-title"
+            }),
+        ),
+        portal,
+        form,
+        support: if portal {
+            support(state, user).await
+        } else {
+            None
+        },
+    };
+    web.render(status, &tpl)
+}
+
+pub async fn new_page(State(state): State<AppState>, web: Web, user: WebUser) -> Response {
+    render_new(&state, &web, &user, None).await
+}
+
+/// The merchant chosen in the select, or the one whose MID was typed.
+async fn merchant_field(ctx: &service::Ctx<'_>, f: &Fields) -> ApiResult<Option<String>> {
+    if let Some(m) = f.opt("merchant_id") {
+        return Ok(Some(m.to_owned()));
+    }
+    let Some(mid) = f.opt("mid") else {
+        return Ok(None);
+    };
+    let found = merchant_names(ctx)
+        .await
+        .into_iter()
+        .find(|(_, (_, m))| m == mid)
+        .map(|(id, _)| id.to_string());
+    match found {
+        Some(id) => Ok(Some(id)),
+        None => Err(FieldError::new(
+            "mid",
+            Rule::Invalid {
+                reason: "no merchant with this MID",
+            },
+        )
+        .into()),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    let portal = is_portal(&user);
+    let result: ApiResult<Ticket> = async {
+        let ctx = user.ctx(&state);
+        let merchant_id = if portal {
+            None
+        } else {
+            merchant_field(&ctx, &f).await?
+        };
+        // A merchant's report is a fault; its subject is the category and the first line.
+        let description = f.get("description").to_owned();
+        let subject = match f.opt("subject") {
+            Some(s) => s.to_owned(),
+            None if portal => {
+                let first: String = description
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(60)
+                    .collect();
+                first
+            }
+            None => String::new(),
+        };
+        let body = TicketIn {
+            kind: None,
+            channel: if portal {
+                None
+            } else {
+                f.opt("channel").map(str::to_owned)
+            },
+            category: f.get("category").to_owned(),
+            priority: if portal {
+                None
+            } else {
+                f.opt("priority").map(str::to_owned)
+            },
+            merchant_id,
+            terminal_id: f.opt("terminal_id").map(str::to_owned),
+            subject,
+            description,
+            tags: Vec::new(),
+        };
+        let input = parse_ticket(&body)?;
+        if !portal && input.merchant.is_none() {
+            return Err(FieldError::new("merchant_id", Rule::Required).into());
+        }
+        service::tickets::create(&ctx, input).await
+    }
+    .await;
+    match result {
+        Ok(t) => web.redirect_flash(&href(t.id), Flash::TicketCreated),
+        Err(e) if is_form_error(&e) => {
+            let msg = labels::error_message(&web.tr, &e);
+            render_new(&state, &web, &user, Some((&f, msg, e.status()))).await
+        }
+        Err(e) => web.fail(Some(&user), &e),
+    }
+}
+
+// ---- Bulk actions -----------------------------------------------------------------------------
+
+/// Assigns the selected tickets to the caller (`action=assign_me`) or sets their team
+/// (`action=team`, `team=`); each is one change of its own.
+pub async fn bulk(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    let ctx = user.ctx(&state);
+    let back = Fields::parse(format!("view={}", f.get("view")).as_bytes());
+    let result: ApiResult<usize> = async {
+        let ids = f
+            .all("ticket")
+            .into_iter()
+            .map(|s| TicketId::parse("ticket", s).map_err(ApiError::from))
+            .collect::<ApiResult<Vec<_>>>()?;
+        if ids.is_empty() {
+            return Err(FieldError::new("ticket", Rule::Required).into());
+        }
+        for id in &ids {
+            let current = service::tickets::get(&ctx, *id).await?.view.ticket;
+            let change = match f.get("action") {
+                "assign_me" => Change::Assign {
+                    assignee: Some(user.user.id),
+                    team: current
+                        .team
+                        .as_deref()
+                        .map(|t| TeamCode::parse("team", t))
+                        .transpose()?,
+                },
+                "team" => Change::Assign {
+                    assignee: current.assignee_id,
+                    team: Some(TeamCode::parse("team", f.get("team").trim())?),
+                },
+                _ => {
+                    return Err(FieldError::new(
+                        "action",
+                        Rule::OneOf {
+                            allowed: vec!["assign_me", "team"],
+                        },
+                    )
+                    .into());
+                }
+            };
+            service::tickets::change(&ctx, *id, change, Some(current.version)).await?;
+        }
+        Ok(ids.len())
+    }
+    .await;
+    match result {
+        Ok(_) => web.redirect_flash(
+            &link("/tickets", &[("view", f.get("view"))]),
+            Flash::TicketUpdated,
+        ),
+        Err(e) if is_form_error(&e) => {
+            let msg = labels::error_message(&web.tr, &e);
+            render_list(&state, &web, &user, &back, Some((msg, e.status()))).await
+        }
+        Err(e) => web.fail(Some(&user), &e),
+    }
+}
+
+// ---- One ticket -------------------------------------------------------------------------------
+
+/// Which form an error belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Reply,
+    Note,
+    Status,
+    Assign,
+    Priority,
+    Reopen,
+}
+
+struct Failed {
+    form: Form,
+    message: String,
+    status: StatusCode,
+    text: String,
+}
+
+async fn render_detail(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    id: TicketId,
+    failed: Option<Failed>,
+) -> Response {
+    let tr = web.tr;
+    let ctx = user.ctx(state);
+    let d = match service::tickets::get(&ctx, id).await {
+        Ok(d) => d,
+        Err(e) => return web.fail(Some(user), &e),
+    };
+    let t = &d.view.ticket;
+    let portal = is_portal(user);
+    let role = user.role();
+    let names = names_of(&ctx, vec![t.merchant_id]).await;
+    let staff = staff(&ctx, role).await;
+    let people: HashMap<String, String> = staff
+        .iter()
+        .map(|(id, n)| (id.to_string(), n.clone()))
+        .collect();
+    let terminal = match t.terminal_id {
+        Some(tid) => match service::directory::terminal(&ctx, tid).await {
+            Ok(term) => match term.tid {
+                Some(x) => format!("{} · {}", term.sn, x),
+                None => term.sn,
+            },
+            Err(_) => tid.to_string(),
+        },
+        None => String::new(),
+    };
+    let me = user.user.id.to_string();
+    let author = |m: &posdesk_storage::repo::tickets::Message| {
+        if m.author == me {
+            user.user.display_name.clone()
+        } else if let Some(n) = people.get(&m.author) {
+            n.clone()
+        } else {
+            labels::actor_role(&tr, &m.author_role)
+        }
+    };
+    let clocks = d
+        .view
+        .clocks
+        .iter()
+        .map(|c| ClockRow {
+            id: format!("clock-{}", c.kind.code()),
+            label: clock_label(&tr, c.kind),
+            state: clock_state_label(&tr, c.state),
+            state_code: c.state.code(),
+            deadline: c
+                .deadline
+                .map(|d| d.to_shanghai_display())
+                .unwrap_or_default(),
+            badge: if c.stopped_at.is_none() && c.started_at.is_some() {
+                clock_badge(&tr, c)
+            } else {
+                Badge {
+                    text: clock_state_label(&tr, c.state),
+                    class: if c.state == ClockState::Breached {
+                        "sla-breached"
+                    } else {
+                        "sla-none"
+                    },
+                }
+            },
+            provisional: c.provisional,
+        })
+        .collect();
+    let current_priority = t.priority.code();
+    let status = failed.as_ref().map_or(StatusCode::OK, |f| f.status);
+    // The error (and the text as typed) of the form that failed, if it is `form`.
+    let take = |form: Form| {
+        failed
+            .as_ref()
+            .filter(|f| f.form == form)
+            .map(|f| (f.message.clone(), f.text.clone()))
+    };
+    let form_state = |form: Form| match take(form) {
+        Some((e, text)) => FormState {
+            error: Some(e),
+            text,
+        },
+        None => FormState::default(),
+    };
+    let can_work = role.allows(Permission::TicketWork);
+    let can_reply = role.allows(Permission::TicketReply);
+    let events: Vec<Opt> = t
+        .status
+        .events()
+        .into_iter()
+        .filter(|e| !matches!(e, TicketEvent::Merge | TicketEvent::Reopen))
+        .map(|e| Opt::new(e.code(), event_label(&tr, e), ""))
+        .collect();
+    let mut staff_opts = vec![Opt::new("", tr.t("ticket-unassigned"), "")];
+    let assignee = t.assignee_id.map(|a| a.to_string()).unwrap_or_default();
+    if staff.is_empty() {
+        // Those who cannot list the staff: keep the current assignee, take it, or release it.
+        if let Some(a) = t.assignee_id.filter(|a| *a != user.user.id) {
+            staff_opts.push(Opt::new(a.to_string(), tr.t("ticket-assigned"), &assignee));
+        }
+        staff_opts.push(Opt::new(
+            me.as_str(),
+            format!("{}（{}）", tr.t("ticket-assign-me"), user.user.display_name),
+            &assignee,
+        ));
+    } else {
+        staff_opts.extend(
+            staff
+                .iter()
+                .map(|(id, n)| Opt::new(id.to_string(), n.clone(), &assignee)),
+        );
+    }
+    let facts = TicketFacts {
+        number: t.number.clone(),
+        subject: t.subject.clone(),
+        description: t.description.clone(),
+        status: status_label(&tr, t.status),
+        status_code: t.status.code(),
+        priority: priority_label(&tr, t.priority),
+        priority_code: current_priority,
+        category: category_label(&tr, t.category),
+        channel: channel_label(&tr, t.channel),
+        merchant: names
+            .get(&t.merchant_id)
+            .map_or_else(|| t.merchant_id.to_string(), |(n, m)| format!("{n}（{m}）")),
+        terminal,
+        assignee: match t.assignee_id {
+            None => tr.t("ticket-unassigned"),
+            Some(a) if a == user.user.id => user.user.display_name.clone(),
+            Some(a) => people
+                .get(&a.to_string())
+                .cloned()
+                .unwrap_or_else(|| tr.t("ticket-assigned")),
+        },
+        team: t.team.clone().unwrap_or_default(),
+        created: t.created_at.to_shanghai_display(),
+        resolved: t
+            .resolved_at
+            .map(|r| r.to_shanghai_display())
+            .unwrap_or_default(),
+        version: t.version,
+        breached: t.breached,
+    };
+    let tpl = DetailPage {
+        c: web.chrome(Some(user), format!("{} {}", t.number, t.subject)),
+        portal,
+        action: href(t.id),
+        badge: if t.status.is_active() {
+            sla_badge(&tr, &d.view.clocks)
+        } else {
+            Badge {
+                text: tr.t("ticket-sla-none"),
+                class: "sla-none",
+            }
+        },
+        clocks,
+        duplicates: d.duplicates.clone(),
+        messages: d
+            .messages
+            .iter()
+            .map(|m| MessageRow {
+                id: format!("message-{}", m.id),
+                internal: m.visibility == Visibility::Internal,
+                author: author(m),
+                at: m.created_at.to_shanghai_display(),
+                body: m.body.clone(),
+            })
+            .collect(),
+        can_work,
+        can_reply: can_reply && t.status.is_active(),
+        can_reopen: can_reply && t.status == TicketStatus::Resolved,
+        events,
+        staff: staff_opts,
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| Opt::new(p.code(), priority_label(&tr, *p), current_priority))
+            .collect(),
+        reply: form_state(Form::Reply),
+        note: form_state(Form::Note),
+        status_error: take(Form::Status).map(|e| e.0),
+        assign_error: take(Form::Assign).map(|e| e.0),
+        priority_error: take(Form::Priority).map(|e| e.0),
+        reopen_error: take(Form::Reopen).map(|e| e.0),
+        support: if portal {
+            support(state, user).await
+        } else {
+            None
+        },
+        t: facts,
+    };
+    web.render(status, &tpl)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    match parse_id(&id) {
+        Ok(id) => render_detail(&state, &web, &user, id, None).await,
+        Err(e) => web.fail(Some(&user), &e),
+    }
+}
+
+/// A GET on the bulk form's action returns to the list.
+pub async fn to_list(web: Web) -> Response {
+    web.redirect("/tickets")
+}
+
+/// A GET on a form's action returns to the ticket's page.
+pub async fn back(web: Web, Path(id): Path<String>) -> Response {
+    match parse_id(&id) {
+        Ok(id) => web.redirect(&href(id)),
+        Err(_) => web.error_page(None, StatusCode::NOT_FOUND, web.tr.t("error-not-found")),
+    }
+}
+
+fn version_field(f: &Fields) -> Result<Option<i64>, FieldError> {
+    f.opt("version")
+        .map(|v| {
+            v.parse::<i64>().map_err(|_| {
+                FieldError::new(
+                    "version",
+                    Rule::Invalid {
+                        reason: "not a number",
+                    },
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Parses the form into a change, applies it with the page's version, and answers.
+async fn apply(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    id: &str,
+    f: &Fields,
+    form: Form,
+    parse: impl FnOnce(&Fields) -> ApiResult<Change>,
+) -> Response {
+    let Ok(id) = parse_id(id) else {
+        return web.fail(Some(user), &ApiError::NotFound);
+    };
+    let result: ApiResult<_> = async {
+        let change = parse(f)?;
+        let version = version_field(f)?;
+        service::tickets::change(&user.ctx(state), id, change, version).await
+    }
+    .await;
+    match result {
+        Ok(_) => web.redirect_flash(&href(id), Flash::TicketUpdated),
+        Err(e) if is_form_error(&e) => {
+            let failed = Failed {
+                form,
+                message: labels::error_message(&web.tr, &e),
+                status: e.status(),
+                text: f.get("body").to_owned(),
+            };
+            render_detail(state, web, user, id, Some(failed)).await
+        }
+        Err(e) => web.fail(Some(user), &e),
+    }
+}
+
+fn message(f: &Fields, visibility: Visibility) -> ApiResult<Change> {
+    Ok(Change::Message {
+        visibility,
+        body: service::tickets::parse_text("body", f.get("body"), 10_000)?,
+    })
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Reply, |f| {
+        message(f, Visibility::Public)
+    })
+    .await
+}
+
+pub async fn note(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Note, |f| {
+        message(f, Visibility::Internal)
+    })
+    .await
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Status, |f| {
+        Ok(Change::Event(TicketEvent::parse("event", f.get("event"))?))
+    })
+    .await
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Reopen, |_| {
+        Ok(Change::Event(TicketEvent::Reopen))
+    })
+    .await
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Assign, |f| {
+        Ok(Change::Assign {
+            assignee: f
+                .opt("assignee_id")
+                .map(|u| UserId::parse("assignee_id", u))
+                .transpose()?,
+            team: f
+                .opt("team")
+                .map(|t| TeamCode::parse("team", t))
+                .transpose()?,
+        })
+    })
+    .await
+}
+
+pub async fn priority(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::Priority, |f| {
+        Ok(Change::Priority(Priority::parse(
+            "priority",
+            f.get("priority"),
+        )?))
+    })
+    .await
+}

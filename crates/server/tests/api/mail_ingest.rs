@@ -1,0 +1,423 @@
+//! The e-mail gateway (`service::mail_ingest::ingest`) on both engines: a known merchant user's
+//! mail opens a ticket; replies thread by the subject tag and by In-Reply-To, within the
+//! provider only (a forged In-Reply-To naming another provider's mail does not thread);
+//! machines (auto-replies, bounces, loops) are ignored and recorded; unparseable mail and
+//! unknown senders are quarantined with their bytes; a reply to a closed ticket is quarantined.
+
+use posdesk_core::authz::Role;
+use posdesk_core::ids::{MerchantId, TenantId};
+use posdesk_core::text::Email;
+use posdesk_server::service::mail_ingest::{Ignored, MAX_MAIL_BYTES, Outcome, Reason, ingest};
+use posdesk_server::service::{self, Ctx, operator_principal};
+use posdesk_storage::Value;
+use posdesk_storage::repo::mail;
+use serde_json::json;
+
+use crate::app_tests;
+use crate::helpers::{TestApp, err, new_user};
+
+const OWN: &str = "support@posdesk.example";
+
+fn own() -> Vec<String> {
+    vec![OWN.to_owned()]
+}
+
+fn corpus(name: &str) -> Vec<u8> {
+    let p = format!(
+        "{}/../core/tests/mail_corpus/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+/// A plain UTF-8 mail.
+fn mail(from: &str, subject: &str, id: &str, in_reply_to: Option<&str>, body: &str) -> Vec<u8> {
+    let mut m = format!(
+        "From: {from}\r\nTo: {OWN}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+         Date: Tue, 01 Dec 2026 10:15:00 +0800\r\nMIME-Version: 1.0\r\n"
+    );
+    if let Some(r) = in_reply_to {
+        m.push_str(&format!("In-Reply-To: <{r}>\r\nReferences: <{r}>\r\n"));
+    }
+    m.push_str(
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+    );
+    m.push_str(body);
+    m.into_bytes()
+}
+
+/// A merchant user of `merchant` with an e-mail address.
+async fn merchant_user(
+    app: &TestApp,
+    tenant: TenantId,
+    merchant: MerchantId,
+    login: &str,
+    email: &str,
+) {
+    let principal = operator_principal();
+    let ctx = Ctx::operator(&app.state, &principal, "test");
+    let mut u = new_user(
+        Some(tenant),
+        login,
+        Role::MerchantUser,
+        Some(merchant),
+        None,
+    );
+    u.email = Some(Email::parse("email", email).unwrap());
+    service::users::create(&ctx, u).await.map_err(err).unwrap();
+}
+
+async fn run(app: &TestApp, tenant: TenantId, raw: &[u8]) -> Outcome {
+    ingest(&app.state, tenant, raw, &own())
+        .await
+        .map_err(err)
+        .unwrap()
+}
+
+fn number(o: &Outcome) -> String {
+    match o {
+        Outcome::Created { number } | Outcome::Threaded { number } => number.clone(),
+        other => panic!("no ticket: {other:?}"),
+    }
+}
+
+async fn ticket_id(app: &TestApp, tenant: TenantId, number: &str) -> String {
+    let n = number.to_owned();
+    app.state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                c.query_one(
+                    "SELECT id FROM tickets WHERE tenant_id = $1 AND number = $2",
+                    &[tenant.into(), Value::from(n)],
+                )
+                .await?
+                .text(0)
+            })
+        })
+        .await
+        .unwrap()
+}
+
+async fn creates_and_threads(app: TestApp) {
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "Li.Na@shop-a.example.cn",
+    )
+    .await;
+    let agent = app.token(&app.a, Role::Agent);
+    let first = mail(
+        "李娜 <li.na@shop-a.example.cn>",
+        "终端无法开机",
+        "m1@shop-a.example.cn",
+        None,
+        "早上开机黑屏，充电也没有反应。\r\n",
+    );
+    let o = run(&app, app.a.id, &first).await;
+    let n = number(&o);
+    assert!(matches!(o, Outcome::Created { .. }), "{o:?}");
+    let id = ticket_id(&app, app.a.id, &n).await;
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["channel"], "email", "{d:?}");
+    assert_eq!(d.body["category"], "other");
+    assert_eq!(d.body["priority"], "p3");
+    assert_eq!(d.body["merchant_id"], app.a.merchant.to_string());
+    assert_eq!(d.body["subject"], "终端无法开机");
+    assert_eq!(d.body["description"], "早上开机黑屏，充电也没有反应。");
+
+    // A reply with the tag in the subject: a public message from the sender, quote stripped.
+    let reply = mail(
+        "li.na@shop-a.example.cn",
+        &format!("Re: [#{n}] 终端无法开机"),
+        "m2@shop-a.example.cn",
+        Some("unknown@posdesk.example"),
+        "换了充电器也不行。\r\n\r\n> 您好，请尝试更换充电器。\r\n> posdesk客服\r\n",
+    );
+    assert_eq!(
+        run(&app, app.a.id, &reply).await,
+        Outcome::Threaded { number: n.clone() }
+    );
+    // A reply by In-Reply-To only (no tag): found by the first mail's Message-ID.
+    let by_id = mail(
+        "li.na@shop-a.example.cn",
+        "补充",
+        "m3@shop-a.example.cn",
+        Some("m1@shop-a.example.cn"),
+        "序列号 SN-TEST-A1。\r\n",
+    );
+    assert_eq!(
+        run(&app, app.a.id, &by_id).await,
+        Outcome::Threaded { number: n.clone() }
+    );
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    let msgs = d.body["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 2, "{d:?}");
+    assert_eq!(msgs[0]["body"], "换了充电器也不行。");
+    assert_eq!(msgs[0]["visibility"], "public");
+    assert_eq!(msgs[0]["author_role"], "merchant_user");
+    assert_eq!(msgs[1]["body"], "序列号 SN-TEST-A1。");
+    // A merchant's reply is not the provider's first response.
+    assert!(d.body["first_response_at"].is_null());
+
+    // The same mail again changes nothing.
+    assert_eq!(
+        run(&app, app.a.id, &by_id).await,
+        Outcome::Ignored {
+            kind: Ignored::Duplicate
+        }
+    );
+    assert_eq!(app.count("ticket_messages").await, 2);
+    assert_eq!(app.count("mail_messages").await, 3);
+    assert_eq!(app.count("mail_inbound").await, 4);
+    // Every ingested mail is audited.
+    let audited = app
+        .state
+        .store
+        .read(|c| {
+            Box::pin(async move {
+                c.query_one(
+                    "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'mail_inbound'",
+                    &[],
+                )
+                .await?
+                .int(0)
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited, 4);
+}
+
+async fn forged_reply_does_not_cross_providers(app: TestApp) {
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "li.na@shop-a.example.cn",
+    )
+    .await;
+    merchant_user(
+        &app,
+        app.b.id,
+        app.b.merchant,
+        "b.mail",
+        "wang@shop-b.example.cn",
+    )
+    .await;
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.other_merchant,
+        "a.other",
+        "zhao@shop-a2.example.cn",
+    )
+    .await;
+    let agent = app.token(&app.a, Role::Agent);
+    let first = mail(
+        "li.na@shop-a.example.cn",
+        "打印机不出纸",
+        "secret@shop-a.example.cn",
+        None,
+        "小票打印不出来。\r\n",
+    );
+    let n = number(&run(&app, app.a.id, &first).await);
+    let id = ticket_id(&app, app.a.id, &n).await;
+    // Provider b's merchant forges an In-Reply-To naming provider a's mail and a's ticket tag:
+    // not threaded into a's ticket (b holds no such Message-ID or number), a new mail for b.
+    let forged = mail(
+        "wang@shop-b.example.cn",
+        &format!("Re: [#{n}] 打印机不出纸"),
+        "forged@shop-b.example.cn",
+        Some("secret@shop-a.example.cn"),
+        "我来插一句。\r\n",
+    );
+    let o = run(&app, app.b.id, &forged).await;
+    assert!(matches!(o, Outcome::Created { .. }), "{o:?}");
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["messages"].as_array().unwrap().len(), 0, "{d:?}");
+    let b_ticket = ticket_id(&app, app.b.id, &number(&o)).await;
+    let b_agent = app.token(&app.b, Role::Agent);
+    let bd = app
+        .get(&format!("/api/v1/tickets/{b_ticket}"), &b_agent)
+        .await;
+    assert_eq!(bd.body["merchant_id"], app.b.merchant.to_string(), "{bd:?}");
+    // Another merchant of the same provider naming the ticket: kept for an agent.
+    let other = mail(
+        "zhao@shop-a2.example.cn",
+        &format!("Re: [#{n}] 打印机不出纸"),
+        "other@shop-a2.example.cn",
+        None,
+        "这不是我的工单。\r\n",
+    );
+    assert_eq!(
+        run(&app, app.a.id, &other).await,
+        Outcome::Quarantined {
+            reason: Reason::NotMerchantsTicket
+        }
+    );
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["messages"].as_array().unwrap().len(), 0);
+}
+
+async fn machines_are_ignored(app: TestApp) {
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "zhang.san@shop.example.cn",
+    )
+    .await;
+    let tickets = app.count("tickets").await;
+    let jobs = app.count("jobs").await;
+    for (file, kind) in [
+        ("auto-submitted.eml", Ignored::AutoReply),
+        ("auto-subject-zh.eml", Ignored::AutoReply),
+        ("bounce-postmaster.eml", Ignored::Bounce),
+        ("bounce-report.eml", Ignored::Bounce),
+        ("loop-header.eml", Ignored::Loop),
+        ("loop-own-address.eml", Ignored::Loop),
+    ] {
+        assert_eq!(
+            run(&app, app.a.id, &corpus(file)).await,
+            Outcome::Ignored { kind },
+            "{file}"
+        );
+    }
+    assert_eq!(app.count("tickets").await, tickets);
+    assert_eq!(app.count("ticket_messages").await, 0);
+    assert_eq!(app.count("mail_inbound").await, 6);
+    // Nothing is sent back (no job enqueued).
+    assert_eq!(app.count("jobs").await, jobs);
+}
+
+async fn quarantine_keeps_the_bytes(app: TestApp) {
+    let garbage = corpus("unparseable-garbage.eml");
+    let stranger = mail(
+        "stranger@nowhere.example",
+        "你好",
+        "s1@nowhere.example",
+        None,
+        "请问怎么申请终端？\r\n",
+    );
+    assert_eq!(
+        run(&app, app.a.id, &garbage).await,
+        Outcome::Quarantined {
+            reason: Reason::Unparseable
+        }
+    );
+    assert_eq!(
+        run(&app, app.a.id, &stranger).await,
+        Outcome::Quarantined {
+            reason: Reason::UnknownSender
+        }
+    );
+    let tenant = app.a.id;
+    let q = app
+        .state
+        .store
+        .read(move |c| Box::pin(async move { mail::quarantined(c, tenant, 10).await }))
+        .await
+        .unwrap();
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[0].reason, "unparseable");
+    assert_eq!(q[0].raw, garbage);
+    assert_eq!(q[1].reason, "unknown_sender");
+    assert_eq!(q[1].sender.as_deref(), Some("stranger@nowhere.example"));
+    assert_eq!(q[1].raw, stranger);
+    // Another provider sees none of it.
+    let other = app.b.id;
+    let q = app
+        .state
+        .store
+        .read(move |c| Box::pin(async move { mail::quarantined(c, other, 10).await }))
+        .await
+        .unwrap();
+    assert!(q.is_empty());
+    // Over 50 MB: quarantined without reading it, digest and size recorded, bytes not kept.
+    let big = vec![b'a'; MAX_MAIL_BYTES + 1];
+    assert_eq!(
+        run(&app, app.a.id, &big).await,
+        Outcome::Quarantined {
+            reason: Reason::TooLarge
+        }
+    );
+    let q = app
+        .state
+        .store
+        .read(move |c| Box::pin(async move { mail::quarantined(c, tenant, 10).await }))
+        .await
+        .unwrap();
+    assert_eq!(q.len(), 3);
+    assert_eq!(q[2].reason, "too_large");
+    assert!(q[2].raw.is_empty());
+    assert_eq!(app.count("tickets").await, 0);
+}
+
+async fn reply_to_closed_ticket_is_quarantined(app: TestApp) {
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "li.na@shop-a.example.cn",
+    )
+    .await;
+    let agent = app.token(&app.a, Role::Agent);
+    let first = mail(
+        "li.na@shop-a.example.cn",
+        "扫码失败",
+        "c1@shop-a.example.cn",
+        None,
+        "扫码枪没有反应。\r\n",
+    );
+    let n = number(&run(&app, app.a.id, &first).await);
+    let id = ticket_id(&app, app.a.id, &n).await;
+    for e in ["triage", "resolve", "close"] {
+        let r = app
+            .post(
+                &format!("/api/v1/tickets/{id}/transition"),
+                &agent,
+                json!({"event": e}),
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::OK, "{e}: {r:?}");
+    }
+    let late = mail(
+        "li.na@shop-a.example.cn",
+        &format!("Re: [#{n}] 扫码失败"),
+        "c2@shop-a.example.cn",
+        Some("c1@shop-a.example.cn"),
+        "谢谢，已经好了。\r\n",
+    );
+    assert_eq!(
+        run(&app, app.a.id, &late).await,
+        Outcome::Quarantined {
+            reason: Reason::TicketClosed
+        }
+    );
+    let d = app.get(&format!("/api/v1/tickets/{id}"), &agent).await;
+    assert_eq!(d.body["status"], "closed");
+    assert_eq!(d.body["messages"].as_array().unwrap().len(), 0);
+    let tenant = app.a.id;
+    let q = app
+        .state
+        .store
+        .read(move |c| Box::pin(async move { mail::quarantined(c, tenant, 10).await }))
+        .await
+        .unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].raw, late);
+}
+
+app_tests!(
+    creates_and_threads,
+    forged_reply_does_not_cross_providers,
+    machines_are_ignored,
+    quarantine_keeps_the_bytes,
+    reply_to_closed_ticket_is_quarantined,
+);

@@ -1,0 +1,344 @@
+//! The e-mail gateway's records: every inbound mail with its outcome (`mail_inbound`, the raw
+//! bytes kept for quarantined mail) and the Message-ID of every mail on a ticket
+//! (`mail_messages`, unique per provider), which threading looks replies up in. All lookups
+//! take the receiving provider: a Message-ID or ticket number of another provider is never
+//! found, so a forged In-Reply-To cannot thread into another provider's ticket.
+
+use futures::future::BoxFuture;
+use posdesk_core::audit::AuditDraft;
+use posdesk_core::authz::{Role, Scope};
+use posdesk_core::ids::{TenantId, TicketId, UserId};
+use serde::Serialize;
+
+use super::tickets::{ChangeTicket, Changed, CreateTicket, Ticket};
+use super::users::User;
+use crate::{Applied, Conn, Ctx, Mutation, Result, Value, parse_id};
+
+/// What the gateway did with a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailOutcome {
+    Created,
+    Threaded,
+    Ignored,
+    Quarantined,
+}
+
+impl MailOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            MailOutcome::Created => "created",
+            MailOutcome::Threaded => "threaded",
+            MailOutcome::Ignored => "ignored",
+            MailOutcome::Quarantined => "quarantined",
+        }
+    }
+}
+
+/// An attachment as recorded (its bytes are not stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRecord {
+    pub file_name: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// One inbound mail as recorded in `mail_inbound`. `raw` is kept for quarantined mail only (an
+/// agent reads and assigns it); the others keep the digest and size.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboundRecord {
+    pub id: String,
+    pub tenant: TenantId,
+    pub outcome: MailOutcome,
+    /// Why it was ignored or quarantined (`auto_reply`, `unknown_sender`, …).
+    pub reason: Option<String>,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
+    pub raw_sha256: String,
+    pub raw_size: u64,
+    #[serde(skip)]
+    pub raw: Option<Vec<u8>>,
+    pub attachments: Vec<AttachmentRecord>,
+}
+
+fn size(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+async fn insert_inbound(c: &mut dyn Conn, r: &InboundRecord, ctx: &Ctx) -> Result<()> {
+    c.execute(
+        "INSERT INTO mail_inbound (id, tenant_id, outcome, reason, sender, subject, message_id, \
+         ticket_id, raw_sha256, raw_size, raw, attachments, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        &[
+            r.id.as_str().into(),
+            r.tenant.into(),
+            r.outcome.code().into(),
+            r.reason.clone().into(),
+            r.sender.clone().into(),
+            r.subject.clone().into(),
+            r.message_id.clone().into(),
+            r.ticket_id.into(),
+            r.raw_sha256.as_str().into(),
+            size(r.raw_size),
+            r.raw.clone().map(Value::Blob).unwrap_or(Value::Null),
+            serde_json::to_string(&r.attachments)
+                .map_err(|e| crate::Error::Backend(e.to_string()))?
+                .into(),
+            ctx.now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_message_id(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    message_id: &str,
+    ticket: TicketId,
+    ctx: &Ctx,
+) -> Result<()> {
+    // A Message-ID seen again (a re-sent mail) keeps its first ticket.
+    c.execute(
+        "INSERT INTO mail_messages (tenant_id, message_id, ticket_id, direction, created_at) \
+         VALUES ($1, $2, $3, 'in', $4) ON CONFLICT (tenant_id, message_id) DO NOTHING",
+        &[
+            tenant.into(),
+            message_id.into(),
+            ticket.into(),
+            ctx.now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The active merchant user of the provider with this e-mail address (case-insensitive).
+/// Merchant contacts carry no e-mail address, so only merchant users are recognised.
+pub async fn merchant_user_by_email(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    email: &str,
+) -> Result<Option<User>> {
+    let row = c
+        .query_opt(
+            "SELECT id FROM users WHERE tenant_id = $1 AND role = $2 AND status = 'active' \
+             AND merchant_id IS NOT NULL AND LOWER(email) = LOWER($3) ORDER BY created_at LIMIT 1",
+            &[
+                tenant.into(),
+                Role::MerchantUser.code().into(),
+                email.into(),
+            ],
+        )
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let id = parse_id(&r, 0, UserId::parse)?;
+            Ok(Some(
+                super::users::get(c, &Scope::Tenant(tenant), id).await?,
+            ))
+        }
+    }
+}
+
+/// The provider's ticket with this number (`T-YYYYMMDD-NNNN`).
+pub async fn ticket_by_number(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    number: &str,
+) -> Result<Option<Ticket>> {
+    let row = c
+        .query_opt(
+            "SELECT id FROM tickets WHERE tenant_id = $1 AND number = $2",
+            &[tenant.into(), number.into()],
+        )
+        .await?;
+    match row {
+        None => Ok(None),
+        Some(r) => {
+            let id = parse_id(&r, 0, TicketId::parse)?;
+            Ok(Some(
+                super::tickets::get(c, &Scope::Tenant(tenant), id).await?,
+            ))
+        }
+    }
+}
+
+/// The provider's ticket of the first candidate Message-ID it holds (candidates in order of
+/// preference: In-Reply-To, then References newest first).
+pub async fn ticket_by_message_ids(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    candidates: &[String],
+) -> Result<Option<Ticket>> {
+    for m in candidates {
+        let row = c
+            .query_opt(
+                "SELECT ticket_id FROM mail_messages WHERE tenant_id = $1 AND message_id = $2",
+                &[tenant.into(), m.as_str().into()],
+            )
+            .await?;
+        if let Some(r) = row {
+            let id = parse_id(&r, 0, TicketId::parse)?;
+            return Ok(Some(
+                super::tickets::get(c, &Scope::Tenant(tenant), id).await?,
+            ));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the provider already read this mail: the same Message-ID and the same bytes (a
+/// folder ingested again). A different mail reusing a Message-ID is not a duplicate.
+pub async fn seen(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    message_id: &str,
+    sha256: &str,
+) -> Result<bool> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM mail_inbound WHERE tenant_id = $1 AND message_id = $2 AND raw_sha256 = $3",
+        &[tenant.into(), message_id.into(), sha256.into()],
+    )
+    .await?
+    .is_some())
+}
+
+/// A quarantined mail's record, as an agent sees it (with the raw bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    pub id: String,
+    pub reason: String,
+    pub sender: Option<String>,
+    pub raw: Vec<u8>,
+}
+
+/// The provider's quarantined mail, oldest first.
+pub async fn quarantined(
+    c: &mut dyn Conn,
+    tenant: TenantId,
+    limit: u32,
+) -> Result<Vec<Quarantined>> {
+    let rows = c
+        .query(
+            &format!(
+                "SELECT id, reason, sender, raw FROM mail_inbound WHERE tenant_id = $1 \
+                 AND outcome = 'quarantined' ORDER BY created_at, id LIMIT {limit}"
+            ),
+            &[tenant.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Quarantined {
+                id: r.text(0)?,
+                reason: r.opt_text(1)?.unwrap_or_default(),
+                sender: r.opt_text(2)?,
+                raw: match r.values().get(3) {
+                    Some(Value::Null) | None => Vec::new(),
+                    Some(_) => r.blob(3)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Records a mail that made no ticket change (ignored or quarantined).
+pub struct RecordInbound(pub InboundRecord);
+
+impl Mutation for RecordInbound {
+    type Output = String;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<String>>> {
+        Box::pin(async move {
+            insert_inbound(c, &self.0, ctx).await?;
+            let audit = vec![AuditDraft::created(
+                Some(self.0.tenant),
+                "mail_inbound",
+                &self.0.id,
+                &self.0,
+            )];
+            Ok(Applied::new(self.0.id.clone(), audit))
+        })
+    }
+}
+
+/// A new ticket from a mail: the ticket, its Message-ID and the inbound record, in one
+/// transaction.
+pub struct CreateFromMail {
+    pub create: CreateTicket,
+    pub record: InboundRecord,
+}
+
+impl Mutation for CreateFromMail {
+    type Output = Ticket;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Ticket>>> {
+        Box::pin(async move {
+            let mut applied = self.create.apply(c, ctx).await?;
+            let t = &applied.value;
+            let record = InboundRecord {
+                ticket_id: Some(t.id),
+                ..self.record.clone()
+            };
+            if let Some(m) = &record.message_id {
+                insert_message_id(c, record.tenant, m, t.id, ctx).await?;
+            }
+            insert_inbound(c, &record, ctx).await?;
+            applied.audit.push(AuditDraft::created(
+                Some(record.tenant),
+                "mail_inbound",
+                &record.id,
+                &record,
+            ));
+            Ok(applied)
+        })
+    }
+}
+
+/// A reply from a mail: the public message on the ticket, its Message-ID and the inbound
+/// record, in one transaction.
+pub struct ReplyFromMail {
+    pub change: ChangeTicket,
+    pub record: InboundRecord,
+}
+
+impl Mutation for ReplyFromMail {
+    type Output = Changed;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Changed>>> {
+        Box::pin(async move {
+            let mut applied = self.change.apply(c, ctx).await?;
+            let id = applied.value.ticket.id;
+            let record = InboundRecord {
+                ticket_id: Some(id),
+                ..self.record.clone()
+            };
+            if let Some(m) = &record.message_id {
+                insert_message_id(c, record.tenant, m, id, ctx).await?;
+            }
+            insert_inbound(c, &record, ctx).await?;
+            applied.audit.push(AuditDraft::created(
+                Some(record.tenant),
+                "mail_inbound",
+                &record.id,
+                &record,
+            ));
+            Ok(applied)
+        })
+    }
+}
