@@ -43,8 +43,9 @@ pub use escalation::{
 pub use model::{Category, Channel, PolicyCode, Priority, TeamCode, TicketKind};
 pub use sla::{
     Basis, ClockKind, ClockSpec, DEFAULT_PAUSE_STATUSES, EscalationAction, EscalationLevel, Offset,
-    OffsetUnit, PolicyName, PriorityDefaults, ResolutionStart, Selection, SelectionFacts,
-    SelectionRule, SlaDocument, SlaError, SlaPolicy, Target, WORKING_DAY_MINUTES, default_levels,
+    OffsetUnit, PolicyName, PriorityDefaults, ResolutionStart, SUPERVISORS_TEAM, Selection,
+    SelectionFacts, SelectionRule, SlaDocument, SlaError, SlaPolicy, Target, WORKING_DAY_MINUTES,
+    default_levels,
 };
 pub use status::{ReopenWindow, TicketError, TicketEvent, TicketStatus};
 

@@ -160,6 +160,9 @@ impl Offset {
     }
 }
 
+/// The supervisors' team queue: where a `reassign_to_team` level without a team sends a ticket.
+pub const SUPERVISORS_TEAM: &str = "supervisors";
+
 /// What an escalation level does when it fires (the service carries it out).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -184,6 +187,17 @@ impl EscalationAction {
             EscalationAction::NotifySupervisor => "notify_supervisor",
             EscalationAction::ReassignToTeam { .. } => "reassign_to_team",
             EscalationAction::RaisePriority => "raise_priority",
+        }
+    }
+
+    /// The team a `reassign_to_team` level moves the ticket to: its own, or the supervisors'
+    /// queue ([`SUPERVISORS_TEAM`]) when it names none. `None` for the other actions.
+    pub fn reassign_team(&self) -> Option<&str> {
+        match self {
+            EscalationAction::ReassignToTeam { team } => {
+                Some(team.as_ref().map_or(SUPERVISORS_TEAM, |t| t.as_str()))
+            }
+            _ => None,
         }
     }
 

@@ -166,6 +166,11 @@ async fn lifecycle(app: TestApp) {
         )
         .await;
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 1, "{mine:?}");
+    // Only roles that work tickets can be assigned (a complaints officer cannot).
+    let co = app.a.users[&Role::ComplaintsOfficer].0.to_string();
+    let r = step(&app, &agent, &id, "assign", json!({"assignee_id": co})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["field"], "assignee_id");
     let other = app.b.users[&Role::Technician].0.to_string();
     let r = step(&app, &agent, &id, "assign", json!({"assignee_id": other})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");

@@ -701,22 +701,26 @@ async fn update(c: &mut dyn Conn, before: &Ticket, t: &Ticket) -> Result<()> {
     super::updated_one(n, before.version)
 }
 
+/// An assignee must be an active user of the provider whose role may work tickets (the core's
+/// permission table decides which roles those are).
 async fn check_assignee(c: &mut dyn Conn, tenant: TenantId, u: UserId) -> Result<()> {
-    let ok = c
+    let role = c
         .query_opt(
-            "SELECT 1 FROM users WHERE id = $1 AND tenant_id = $2 AND status = 'active' \
-             AND role IN ('agent', 'technician', 'supervisor', 'provider_admin', 'complaints_officer')",
+            "SELECT role FROM users WHERE id = $1 AND tenant_id = $2 AND status = 'active'",
             &[u.into(), tenant.into()],
         )
         .await?
-        .is_some();
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(
+        .map(|r| r.text(0))
+        .transpose()?;
+    match role
+        .as_deref()
+        .and_then(|r| posdesk_core::authz::Role::parse("role", r).ok())
+    {
+        Some(r) if r.allows(posdesk_core::authz::Permission::TicketWork) => Ok(()),
+        _ => Err(invalid(
             "assignee_id",
-            "is not an active staff member of this provider",
-        ))
+            "is not an active staff member of this provider who works tickets",
+        )),
     }
 }
 
@@ -856,12 +860,8 @@ impl Mutation for ChangeTicket {
                 }
                 match &d.action {
                     EscalationAction::RaisePriority => t.priority = t.priority.raised(),
-                    EscalationAction::ReassignToTeam { team } => {
-                        t.team = Some(
-                            team.as_ref()
-                                .map(|x| x.as_str().to_owned())
-                                .unwrap_or_else(|| "supervisors".to_owned()),
-                        );
+                    EscalationAction::ReassignToTeam { .. } => {
+                        t.team = d.action.reassign_team().map(str::to_owned);
                         t.assignee_id = None;
                     }
                     EscalationAction::NotifyAssignee | EscalationAction::NotifySupervisor => {}
