@@ -339,3 +339,23 @@ macro_rules! app_tests {
         }
     )*};
 }
+
+/// The audit actions recorded about one entity, oldest first.
+pub async fn audit_actions(app: &TestApp, entity: &str) -> Vec<String> {
+    let entity = entity.to_owned();
+    app.state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                let rows = c
+                    .query(
+                        "SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY at, seq",
+                        &[posdesk_storage::Value::from(entity)],
+                    )
+                    .await?;
+                rows.iter().map(|r| r.text(0)).collect()
+            })
+        })
+        .await
+        .unwrap()
+}

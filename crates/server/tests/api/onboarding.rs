@@ -11,13 +11,13 @@ use posdesk_core::ids::{MerchantId, TenantId, TerminalId};
 use posdesk_core::registry::onboarding::{DEFAULT_REVIEW_WORKING_DAYS, review_due};
 use posdesk_server::service;
 use posdesk_storage::repo::terminals;
-use posdesk_storage::{Applied, Conn, Ctx, Mutation, Value};
+use posdesk_storage::{Applied, Conn, Ctx, Mutation};
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::app_tests;
-use crate::helpers::{TestApp, err};
+use crate::helpers::{TestApp, audit_actions, err};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF";
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0photo";
@@ -106,25 +106,6 @@ async fn bind_terminal(app: &TestApp, tenant: TenantId, merchant: &str, sn: &str
 
 fn ts(v: &Json) -> Timestamp {
     Timestamp::from_millis(v.as_i64().unwrap_or_else(|| panic!("not an instant: {v}")))
-}
-
-async fn audit_actions(app: &TestApp, entity: &str) -> Vec<String> {
-    let entity = entity.to_owned();
-    app.state
-        .store
-        .read(move |c| {
-            Box::pin(async move {
-                let rows = c
-                    .query(
-                        "SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY at, seq",
-                        &[Value::from(entity)],
-                    )
-                    .await?;
-                rows.iter().map(|r| r.text(0)).collect()
-            })
-        })
-        .await
-        .unwrap()
 }
 
 async fn the_whole_workflow(app: TestApp) {

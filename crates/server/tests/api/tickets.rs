@@ -8,11 +8,11 @@ use futures::future::BoxFuture;
 use posdesk_core::Timestamp;
 use posdesk_core::authz::Role;
 use posdesk_server::service;
-use posdesk_storage::{Applied, Conn, Ctx, Mutation, Value};
+use posdesk_storage::{Applied, Conn, Ctx, Mutation};
 use serde_json::{Value as Json, json};
 
 use crate::app_tests;
-use crate::helpers::{Resp, TestApp, err};
+use crate::helpers::{Resp, TestApp, audit_actions, err};
 
 async fn open(app: &TestApp, token: &str, body: Json) -> Resp {
     app.post("/api/v1/tickets", token, body).await
@@ -31,25 +31,6 @@ async fn step(app: &TestApp, token: &str, id: &str, what: &str, b: Json) -> Resp
 
 fn ts(v: &Json) -> Timestamp {
     Timestamp::from_millis(v.as_i64().unwrap_or_else(|| panic!("not an instant: {v}")))
-}
-
-async fn audit_actions(app: &TestApp, id: &str) -> Vec<String> {
-    let id = id.to_owned();
-    app.state
-        .store
-        .read(move |c| {
-            Box::pin(async move {
-                let rows = c
-                    .query(
-                        "SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY at, seq",
-                        &[Value::from(id)],
-                    )
-                    .await?;
-                rows.iter().map(|r| r.text(0)).collect()
-            })
-        })
-        .await
-        .unwrap()
 }
 
 async fn lifecycle(app: TestApp) {

@@ -351,6 +351,26 @@ pub struct SlaContext {
     pub sla: Arc<SlaDocument>,
 }
 
+/// What the SLA rules select a policy by: the ticket's current facts.
+fn facts(t: &Ticket, risk: Option<RiskLevel>) -> SelectionFacts {
+    SelectionFacts {
+        priority: t.priority,
+        category: t.category,
+        risk_level: risk,
+        service_point: None,
+    }
+}
+
+/// What the clocks are computed from, besides the calendar and the policy.
+fn inputs<'a>(t: &Ticket, history: &'a StatusHistory) -> ClockInputs<'a> {
+    ClockInputs {
+        history,
+        first_response_at: t.first_response_at,
+        last_update_at: t.last_update_at,
+        resolved_at: t.resolved_at,
+    }
+}
+
 /// The clocks of `t` at `now`, with its policy selected from its current facts.
 pub fn clocks_of(
     sla: &SlaContext,
@@ -359,21 +379,10 @@ pub fn clocks_of(
     history: &StatusHistory,
     now: Timestamp,
 ) -> (String, Clocks) {
-    let selection = sla.sla.select(&SelectionFacts {
-        priority: t.priority,
-        category: t.category,
-        risk_level: risk,
-        service_point: None,
-    });
-    let inputs = ClockInputs {
-        history,
-        first_response_at: t.first_response_at,
-        last_update_at: t.last_update_at,
-        resolved_at: t.resolved_at,
-    };
+    let selection = sla.sla.select(&facts(t, risk));
     (
         selection.policy.code().as_str().to_owned(),
-        compute_clocks(&sla.calendar, selection.policy, &inputs, now),
+        compute_clocks(&sla.calendar, selection.policy, &inputs(t, history), now),
     )
 }
 
@@ -395,21 +404,11 @@ fn recompute(
     fired: &[EscalationKey],
     now: Timestamp,
 ) {
-    let (policy_code, clocks) = clocks_of(sla, t, risk, history, now);
-    let selection = sla.sla.select(&SelectionFacts {
-        priority: t.priority,
-        category: t.category,
-        risk_level: risk,
-        service_point: None,
-    });
-    let inputs = ClockInputs {
-        history,
-        first_response_at: t.first_response_at,
-        last_update_at: t.last_update_at,
-        resolved_at: t.resolved_at,
-    };
+    let selection = sla.sla.select(&facts(t, risk));
+    let inputs = inputs(t, history);
+    let clocks = compute_clocks(&sla.calendar, selection.policy, &inputs, now);
     let escalation = next_escalation_at(&sla.calendar, selection.policy, &inputs, now, fired);
-    t.policy_code = policy_code;
+    t.policy_code = selection.policy.code().as_str().to_owned();
     t.breached = clocks.any_breached();
     // The scan looks again just after each future deadline of a counting clock (to record the
     // breach) and at the next unfired escalation; a deadline already passed is in `breached`
@@ -825,27 +824,14 @@ impl Mutation for ChangeTicket {
             let mut fired = fired(c, t.id).await?;
             // Escalations due now fire once: the key is the primary key, so a second server
             // racing on the same ticket inserts nothing (and its version check fails anyway).
-            let selection = self.sla.sla.select(&SelectionFacts {
-                priority: t.priority,
-                category: t.category,
-                risk_level: risk,
-                service_point: None,
-            });
-            let due: Vec<DueEscalation> = {
-                let inputs = ClockInputs {
-                    history: &history,
-                    first_response_at: t.first_response_at,
-                    last_update_at: t.last_update_at,
-                    resolved_at: t.resolved_at,
-                };
-                due_escalations(
-                    &self.sla.calendar,
-                    selection.policy,
-                    &inputs,
-                    ctx.now,
-                    &fired,
-                )
-            };
+            let selection = self.sla.sla.select(&facts(&t, risk));
+            let due: Vec<DueEscalation> = due_escalations(
+                &self.sla.calendar,
+                selection.policy,
+                &inputs(&t, &history),
+                ctx.now,
+                &fired,
+            );
             for d in due {
                 let key = d.key.code();
                 let n = c
