@@ -69,8 +69,8 @@ enum Command {
     Calendar(CalendarCmd),
     /// Benchmark: drive a server with concurrent clients and compare with the raw engine.
     Bench(bench::Args),
-    /// Ingest inbound e-mail (RFC 5322 files) for a provider: new tickets, threaded replies,
-    /// ignored machine mail, quarantined mail. Prints
+    /// Ingest inbound e-mail (RFC 5322 files, stdin or an IMAP mailbox) for a provider: new
+    /// tickets, threaded replies, ignored machine mail, quarantined mail. Prints
     /// `created N, threaded N, ignored N, quarantined N` (adds up to the number of mails).
     MailIngest {
         /// Provider id or short name
@@ -84,6 +84,22 @@ enum Command {
         stdin: bool,
         /// Ingest this one file
         file: Option<PathBuf>,
+        /// Read the unread mail of an IMAP mailbox: imaps://USER[:PASSWORD]@HOST[:PORT]
+        /// (imap:// without TLS only to a loopback address; the password from the environment
+        /// variable POSDESK_IMAP_PASSWORD when the URL holds none). Each mail is marked \Seen
+        /// only after its outcome is committed.
+        #[arg(long, value_name = "URL")]
+        imap: Option<String>,
+        /// The IMAP mailbox to read
+        #[arg(long, default_value = posdesk_server::service::mail_imap::DEFAULT_MAILBOX)]
+        mailbox: String,
+        /// An extra CA certificate (PEM) to trust for imaps:// besides the public roots
+        #[arg(long = "imap-ca-file", env = "POSDESK_IMAP_CA_FILE")]
+        imap_ca_file: Option<PathBuf>,
+        /// With --imap: poll the mailbox every SECONDS until interrupted (one summary line per
+        /// pass)
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        watch: Option<u64>,
         /// The gateway's own addresses (mail from them is a loop)
         #[arg(
             long = "own-address",
@@ -431,11 +447,34 @@ async fn run(cli: Cli) -> Result<()> {
             dir,
             stdin,
             file,
+            imap,
+            mailbox,
+            imap_ca_file,
+            watch,
             own_address,
         } => {
+            let Some(url) = imap else {
+                if watch.is_some() {
+                    bail!("--watch needs --imap");
+                }
+                let st = state(config(&cli.database_url)?).await?;
+                let tenant = find_provider(&st, &provider).await?;
+                return mail_ingest(&st, tenant, dir, stdin, file, &own_address).await;
+            };
+            if dir.is_some() || stdin || file.is_some() {
+                bail!("give exactly one of --dir FOLDER, --stdin, a FILE or --imap URL");
+            }
+            use posdesk_server::service::mail_imap::{Account, TlsOptions};
+            // Read from the environment only, so the password need not be on the command line.
+            let password = std::env::var("POSDESK_IMAP_PASSWORD").ok();
+            let account = Account::parse(&url, password.as_deref(), &mailbox)
+                .map_err(|e| anyhow::anyhow!("--imap: {e}"))?;
+            let tls = TlsOptions {
+                extra_ca: imap_ca_file,
+            };
             let st = state(config(&cli.database_url)?).await?;
             let tenant = find_provider(&st, &provider).await?;
-            mail_ingest(&st, tenant, dir, stdin, file, &own_address).await
+            mail_ingest_imap(&st, tenant, &account, &tls, watch, &own_address).await
         }
     }
 }
@@ -845,6 +884,70 @@ async fn admin(a: Admin, cfg: Config) -> Result<()> {
     Ok(())
 }
 
+fn print_outcome(name: &str, o: &posdesk_server::service::mail_ingest::Outcome) {
+    use posdesk_server::service::mail_ingest::Outcome;
+    match o {
+        Outcome::Created { number } => eprintln!("{name}: created {number}"),
+        Outcome::Threaded { number } => eprintln!("{name}: threaded {number}"),
+        Outcome::Ignored { kind } => eprintln!("{name}: ignored ({})", kind.code()),
+        Outcome::Quarantined { reason } => {
+            eprintln!("{name}: quarantined ({})", reason.code())
+        }
+    }
+}
+
+/// `posdesk mail-ingest --imap`: one pass over the mailbox (or one every `watch` seconds until
+/// SIGINT/SIGTERM), one outcome per mail on stderr, the summary of each pass on stdout. With
+/// `--watch`, a failed pass is reported and the next one tried; without, it fails the command.
+async fn mail_ingest_imap(
+    st: &AppState,
+    tenant: posdesk_core::ids::TenantId,
+    account: &posdesk_server::service::mail_imap::Account,
+    tls: &posdesk_server::service::mail_imap::TlsOptions,
+    watch: Option<u64>,
+    own: &[String],
+) -> Result<()> {
+    use posdesk_server::service::mail_imap::{Timeouts, ingest_mailbox};
+    use posdesk_server::service::mail_ingest::Summary;
+    loop {
+        let mut so_far = Summary::default();
+        let result = ingest_mailbox(
+            st,
+            tenant,
+            own,
+            account,
+            tls,
+            Timeouts::default(),
+            &mut |uid, o| {
+                so_far.add(o);
+                print_outcome(&format!("UID {uid}"), o);
+            },
+        )
+        .await;
+        match (result, watch) {
+            (Ok(pass), _) => {
+                if pass.skipped > 0 {
+                    eprintln!(
+                        "{} unread mail vanished before it was fetched",
+                        pass.skipped
+                    );
+                }
+                println!("{}", pass.summary);
+            }
+            (Err(e), None) => {
+                return Err(anyhow::Error::new(e).context(format!("so far: {so_far}")));
+            }
+            (Err(e), Some(_)) => eprintln!("IMAP pass failed (so far: {so_far}): {e}"),
+        }
+        let Some(secs) = watch else { return Ok(()) };
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(secs)) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminate() => return Ok(()),
+        }
+    }
+}
+
 /// `posdesk mail-ingest`: every mail of the source through the gateway, one outcome each on
 /// stderr, the summary on stdout.
 async fn mail_ingest(
@@ -855,7 +958,7 @@ async fn mail_ingest(
     file: Option<PathBuf>,
     own: &[String],
 ) -> Result<()> {
-    use posdesk_server::service::mail_ingest::{Gateway, Outcome, Summary};
+    use posdesk_server::service::mail_ingest::{Gateway, Summary};
     let mut mails: Vec<(String, Vec<u8>)> = Vec::new();
     match (dir, stdin, file) {
         (Some(d), false, None) => {
@@ -881,7 +984,7 @@ async fn mail_ingest(
             let b = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
             mails.push((p.display().to_string(), b));
         }
-        _ => bail!("give exactly one of --dir FOLDER, --stdin or a FILE"),
+        _ => bail!("give exactly one of --dir FOLDER, --stdin, a FILE or --imap URL"),
     }
     let mut summary = Summary::default();
     let mut gateway = Gateway::new(st, tenant, own);
@@ -891,14 +994,7 @@ async fn mail_ingest(
             .await
             .map_err(api_error)
             .with_context(|| format!("{name} (so far: {summary})"))?;
-        match &o {
-            Outcome::Created { number } => eprintln!("{name}: created {number}"),
-            Outcome::Threaded { number } => eprintln!("{name}: threaded {number}"),
-            Outcome::Ignored { kind } => eprintln!("{name}: ignored ({})", kind.code()),
-            Outcome::Quarantined { reason } => {
-                eprintln!("{name}: quarantined ({})", reason.code())
-            }
-        }
+        print_outcome(name, &o);
         summary.add(&o);
     }
     println!("{summary}");

@@ -128,6 +128,7 @@ impl Role {
                 TicketReply,
                 TicketWork,
                 SlaManage,
+                MailQuarantineRead,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -317,6 +318,9 @@ pub enum Permission {
     TicketWork,
     /// Edit the provider's SLA policies and selection rules.
     SlaManage,
+    /// The provider's quarantined inbound e-mail (unparseable, unknown sender, …) and its raw
+    /// bytes, which may hold personal data of senders who are not the provider's users.
+    MailQuarantineRead,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

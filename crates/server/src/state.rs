@@ -20,6 +20,8 @@ pub struct AppState {
     /// Notifies the job runner that work was enqueued.
     pub jobs_wakeup: Arc<tokio::sync::Notify>,
     pub token_cache: Arc<crate::auth::TokenCache>,
+    /// Each provider's calendar and SLA document (`service::tickets::sla_context`).
+    pub sla_cache: Arc<crate::service::sla_cache::SlaCache>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             token_touched: Arc::default(),
             jobs_wakeup: Arc::default(),
             token_cache: Arc::default(),
+            sla_cache: Arc::default(),
         }
     }
 }

@@ -41,6 +41,9 @@ pub const TABLES: &[(&str, &str)] = &[
     ("sla_policies", "tenant_id"),
     ("mail_inbound", "id"),
     ("mail_messages", "tenant_id, message_id"),
+    ("ticket_attachments", "id"),
+    ("ticket_links", "from_id, kind, to_id"),
+    ("ticket_late_notices", "id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

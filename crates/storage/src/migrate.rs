@@ -84,6 +84,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_mail.sql"),
         postgres: include_str!("../migrations/postgres/0012_mail.sql"),
     },
+    Migration {
+        version: 13,
+        name: "ticket_records",
+        sqlite: include_str!("../migrations/sqlite/0013_ticket_records.sql"),
+        postgres: include_str!("../migrations/postgres/0013_ticket_records.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "intake_lookup",
+        sqlite: include_str!("../migrations/sqlite/0014_intake_lookup.sql"),
+        postgres: include_str!("../migrations/postgres/0014_intake_lookup.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

@@ -14,6 +14,12 @@
 //!   ([`compute_clocks`], [`next_deadline`]).
 //! * [`escalation`]: which escalation levels are due and not yet fired ([`due_escalations`],
 //!   [`next_escalation_at`], [`EscalationKey`]) and the late-fix notice ([`late_fix_notice`]).
+//! * [`attachment`]: what may be attached to a ticket ([`AttachmentFile::check`]: at most
+//!   10 MiB, JPEG/PNG/WebP/PDF by the registry's sniffer or UTF-8 text, declared type matching
+//!   the bytes, a plain [`FileName`]) and which tickets still take files.
+//! * [`links`]: merge and split ([`check_merge`], [`check_split`]).
+//! * [`notify`]: who hears about what happens to a ticket ([`Occurrence`]: its webhook event
+//!   and the e-mail notices to the merchant, the assignee or the supervisors).
 //!
 //! # A ticket's clocks, from intake to closure
 //!
@@ -25,12 +31,19 @@
 //! ticket, its policy or the calendar changes. A change of priority is a new selection and a
 //! recomputation over the same history, never an adjustment of stored deadlines.
 
+pub mod attachment;
 pub mod clock;
 pub mod escalation;
+pub mod links;
 pub mod model;
+pub mod notify;
 pub mod sla;
 pub mod status;
 
+pub use attachment::{
+    AttachmentFile, AttachmentId, AttachmentKind, FileName, MAX_ATTACHMENT_BYTES,
+    accepts_attachments,
+};
 pub use clock::{
     Clock, ClockInputs, ClockState, Clocks, HistoryError, StatusChange, StatusHistory,
     compute_clock, compute_clocks, next_deadline,
@@ -40,7 +53,9 @@ pub use escalation::{
     LateNoticeError, LateReason, due_escalations, fix_will_be_late, late_fix_notice,
     next_escalation_at,
 };
+pub use links::{LinkError, LinkKind, LinkSide, check_merge, check_split};
 pub use model::{Category, Channel, PolicyCode, Priority, TeamCode, TicketKind};
+pub use notify::{Audience, Notice, Occurrence, WEBHOOK_EVENTS};
 pub use sla::{
     Basis, ClockKind, ClockSpec, DEFAULT_PAUSE_STATUSES, EscalationAction, EscalationLevel, Offset,
     OffsetUnit, PolicyName, PriorityDefaults, ResolutionStart, SUPERVISORS_TEAM, Selection,

@@ -459,6 +459,72 @@ email-password-reset-body =
     an administrator has reset the password of your posdesk account (login { $login }); all your earlier sessions have ended.
     If you did not expect this, contact your provider's administrator at once.
     This message was sent automatically; please do not reply.
+email-ticket-received-subject = We have received your report: { $subject } { $tag }
+email-ticket-received-body =
+    Hello,
+    your ticket { $number } ({ $subject }) has been received; our staff will contact you within our service commitment.
+    Reply to this e-mail to add information, keeping the ticket tag { $tag } in the subject.
+    This message was sent automatically.
+email-ticket-replied-subject = New reply on ticket { $number } { $tag }
+email-ticket-replied-body =
+    Hello,
+    our staff replied on your ticket { $number } ({ $subject }):
+    { $body }
+    Reply to this e-mail to continue, keeping the ticket tag { $tag } in the subject.
+email-ticket-merchant-replied-subject = The merchant replied on ticket { $number } { $tag }
+email-ticket-merchant-replied-body =
+    The merchant replied on your ticket { $number } ({ $subject }):
+    { $body }
+email-ticket-resolved-subject = Ticket { $number } is resolved { $tag }
+email-ticket-resolved-body =
+    Hello,
+    your ticket { $number } ({ $subject }) has been resolved.
+    If the problem persists you can reopen it in the merchant portal within 7 days, or reply to this e-mail.
+email-ticket-waiting-merchant-subject = Ticket { $number } needs your reply { $tag }
+email-ticket-waiting-merchant-body =
+    Hello,
+    we need more information to work on your ticket { $number } ({ $subject }); please reply in the merchant portal or to this e-mail.
+email-ticket-reopened-subject = Ticket { $number } was reopened { $tag }
+email-ticket-reopened-body =
+    Your ticket { $number } ({ $subject }) was reopened; please follow up.
+email-ticket-assigned-subject = Ticket { $number } is assigned to you { $tag }
+email-ticket-assigned-body =
+    Ticket { $number } ({ $subject }, priority { $priority }) is assigned to you.
+email-ticket-escalated-subject = [Escalation] ticket { $number } { $tag }
+email-ticket-escalated-body =
+    Ticket { $number } ({ $subject }, priority { $priority }) reached an SLA escalation ({ $escalation }, action { $action }).
+    Please look at it now.
+email-ticket-late-subject = Ticket { $number } will take longer { $tag }
+email-ticket-late-body =
+    Hello,
+    we are sorry: your ticket { $number } ({ $subject }) cannot be fixed within the committed time.
+    Reason: { $reason }
+    New expected completion: { $estimate } (Beijing time)
+    Reply to this e-mail or call our hotline with any question.
+email-ticket-merged-subject = Ticket { $number } was merged into { $into } { $tag }
+email-ticket-merged-body =
+    Hello,
+    your ticket { $number } reports the same problem as ticket { $into } and was merged into it; please follow ticket { $into } from now on.
+
+## Tickets: expected fix, late notices, merge and split
+
+ticket-expected-fix = Expected fix:
+ticket-late-notices = Late notices
+ticket-late-notice = Tell the merchant the fix will be late
+ticket-late-intro = Only when the resolution clock is breached or has less than 2 working hours left; the merchant receives the reason and the new estimate.
+ticket-late-reason = Reason for the delay
+ticket-late-new-estimate = New expected completion
+ticket-late-submit = Send late notice
+ticket-merge = Merge a duplicate
+ticket-merge-intro = Merge this ticket, as a duplicate, into another active ticket of the same merchant; this ticket's clocks stop.
+ticket-merge-target = Merge into (ticket number)
+ticket-merge-submit = Merge
+ticket-split = Split off a new ticket
+ticket-split-submit = Split
+ticket-link-merged-into = Merged into
+ticket-link-merged-from = Merged from
+ticket-link-split-from = Split from
+ticket-link-split-into = Split into
 
 ## Provider profile
 
@@ -983,3 +1049,76 @@ ticket-clock-running = Running
 ticket-clock-paused = Paused
 ticket-clock-met = Met
 ticket-clock-breached = Breached
+
+# Mail quarantine (e-mail gateway, issue 5): /mail/quarantine for provider admins.
+nav-mail-quarantine = Mail quarantine
+mail-quarantine-title = Mail quarantine
+mail-quarantine-intro = Inbound e-mail the gateway could not turn into a ticket or a reply. Nothing is lost: download the original message to read it and act on it.
+mail-quarantine-received = Received
+mail-quarantine-reason = Reason
+mail-quarantine-sender = Sender
+mail-quarantine-subject = Subject
+mail-quarantine-size = Size
+mail-quarantine-raw = Original
+mail-quarantine-download = Download .eml
+mail-quarantine-not-kept = Not kept (over 50 MB)
+mail-quarantine-unknown = (unknown)
+mail-quarantine-no-subject = (no subject)
+mail-quarantine-empty = No quarantined mail.
+mail-reason-too-large = Too large (over 50 MB)
+mail-reason-unparseable = Could not be parsed
+mail-reason-unknown-sender = Unknown sender
+mail-reason-not-merchants-ticket = Another merchant's ticket
+mail-reason-ticket-closed = Ticket already closed
+mail-reason-empty = No text
+
+## Intake look-up and panel (hotline and walk-in entry, /tickets/new)
+intake-lookup = Find merchant or terminal
+intake-lookup-hint = Type a MID, TID, SN, phone number or merchant name (at least 2 characters); ↑/↓ to choose, Enter to pick, Esc to close.
+intake-lookup-submit = Find
+intake-no-match = No merchant or terminal matches.
+intake-candidates = Matches
+intake-matched = Matched on
+intake-match-tid = TID
+intake-match-sn = SN
+intake-match-mid = MID
+intake-match-phone = Phone
+intake-match-name = Merchant name
+intake-no-merchant = Not bound to a merchant
+intake-no-terminal = No terminal
+intake-panel = Terminal at a glance
+intake-panel-empty = Find and pick a terminal to see its warranty, open tickets, recently resolved tickets and firmware here.
+intake-duplicates = This terminal already has open tickets; a new report may be a duplicate:
+intake-no-open = No open tickets on this terminal.
+intake-placement = Placement address
+intake-warranty = Warranty
+intake-warranty-end = until
+intake-recent = Recently resolved tickets (last { $days } days)
+intake-recent-note = Until repair orders exist, this lists the terminal's resolved or closed tickets.
+intake-no-recent = No tickets resolved recently.
+
+# Ticket attachments (H4): the attachments section of a ticket's page, staff and portal.
+attachment-title = Attachments
+attachment-empty = No attachments yet.
+attachment-unavailable = The attachments cannot be shown right now.
+attachment-file = File
+attachment-type = Type
+attachment-size = Size
+attachment-uploader = Uploaded by
+attachment-uploaded = Uploaded
+attachment-internal = Internal
+attachment-kind-text = Text
+attachment-choose = Add a file (photo, PDF or log)
+attachment-hint = JPEG, PNG or WebP photos, PDF and UTF-8 text logs, up to 10 MB per file.
+attachment-visibility = Visible to
+attachment-visibility-public = Merchant and staff
+attachment-visibility-internal = Staff only
+attachment-submit = Upload file
+attachment-failed-title = File not uploaded
+attachment-back = ← Back to the ticket
+attachment-error-no-file = Choose a file to upload.
+attachment-error-too-large = The file is larger than the { $max } limit.
+attachment-error-type = Only JPEG, PNG or WebP photos, PDF or UTF-8 text files can be attached.
+attachment-error-mismatch = The file's content does not match its type.
+attachment-error-name = The file name is not valid: at most 200 characters, no paths or control characters.
+attachment-error-closed = The ticket is closed or has just changed; no file can be added.

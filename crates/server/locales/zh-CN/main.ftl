@@ -459,6 +459,72 @@ email-password-reset-body =
     管理员已重置您的 posdesk 账户（登录名 { $login }）的密码，您之前的所有登录会话已失效。
     如果这不是您预期的操作，请立即联系您所在服务商的管理员。
     此邮件由系统自动发送，请勿直接回复。
+email-ticket-received-subject = 已受理您的报修：{ $subject } { $tag }
+email-ticket-received-body =
+    您好：
+    我们已受理您的工单 { $number }（{ $subject }），服务人员将按服务承诺尽快与您联系。
+    回复本邮件即可补充说明，请保留主题中的工单编号 { $tag }。
+    此邮件由系统自动发送。
+email-ticket-replied-subject = 工单 { $number } 有新回复 { $tag }
+email-ticket-replied-body =
+    您好：
+    服务人员回复了您的工单 { $number }（{ $subject }）：
+    { $body }
+    直接回复本邮件即可继续沟通，请保留主题中的工单编号 { $tag }。
+email-ticket-merchant-replied-subject = 商户回复了工单 { $number } { $tag }
+email-ticket-merchant-replied-body =
+    商户回复了您负责的工单 { $number }（{ $subject }）：
+    { $body }
+email-ticket-resolved-subject = 工单 { $number } 已解决 { $tag }
+email-ticket-resolved-body =
+    您好：
+    您的工单 { $number }（{ $subject }）已处理完毕。
+    如问题仍未解决，可在 7 天内于商户门户重新打开该工单，或直接回复本邮件。
+email-ticket-waiting-merchant-subject = 工单 { $number } 需要您的回复 { $tag }
+email-ticket-waiting-merchant-body =
+    您好：
+    处理您的工单 { $number }（{ $subject }）需要您提供更多信息，请登录商户门户或直接回复本邮件。
+email-ticket-reopened-subject = 工单 { $number } 已被重新打开 { $tag }
+email-ticket-reopened-body =
+    您负责的工单 { $number }（{ $subject }）已被重新打开，请尽快跟进。
+email-ticket-assigned-subject = 工单 { $number } 已分派给您 { $tag }
+email-ticket-assigned-body =
+    工单 { $number }（{ $subject }，优先级 { $priority }）已分派给您，请及时处理。
+email-ticket-escalated-subject = 【升级】工单 { $number } { $tag }
+email-ticket-escalated-body =
+    工单 { $number }（{ $subject }，优先级 { $priority }）触发了服务时限升级（{ $escalation }，动作 { $action }）。
+    请立即查看并处理。
+email-ticket-late-subject = 工单 { $number } 处理时间延后 { $tag }
+email-ticket-late-body =
+    您好：
+    很抱歉，您的工单 { $number }（{ $subject }）无法在承诺时间内修复。
+    原因：{ $reason }
+    新的预计完成时间：{ $estimate }（北京时间）
+    如有疑问请回复本邮件或致电服务热线。
+email-ticket-merged-subject = 工单 { $number } 已合并至 { $into } { $tag }
+email-ticket-merged-body =
+    您好：
+    您的工单 { $number } 与工单 { $into } 反映的是同一问题，已合并，后续进展请关注工单 { $into }。
+
+## 工单：预计修复、延期通知、合并与拆分
+
+ticket-expected-fix = 预计修复时间：
+ticket-late-notices = 延期通知
+ticket-late-notice = 通知商户：修复将延期
+ticket-late-intro = 仅当解决时限已超时或剩余不足 2 个工作小时时可发送；商户将收到原因与新的预计时间。
+ticket-late-reason = 延期原因
+ticket-late-new-estimate = 新的预计完成时间
+ticket-late-submit = 发送延期通知
+ticket-merge = 合并重复工单
+ticket-merge-intro = 把本工单作为重复工单合并到另一张同一商户的处理中工单，本工单的时限随即停止。
+ticket-merge-target = 合并到（工单编号）
+ticket-merge-submit = 合并
+ticket-split = 拆分出新工单
+ticket-split-submit = 拆分
+ticket-link-merged-into = 已合并到
+ticket-link-merged-from = 合并自
+ticket-link-split-from = 拆分自
+ticket-link-split-into = 拆分出
 
 ## 服务商资料
 
@@ -983,3 +1049,76 @@ ticket-clock-running = 计时中
 ticket-clock-paused = 已暂停
 ticket-clock-met = 已达成
 ticket-clock-breached = 已超时
+
+# 邮件隔离区（邮件网关，issue 5）：/mail/quarantine，服务商管理员可见。
+nav-mail-quarantine = 邮件隔离区
+mail-quarantine-title = 邮件隔离区
+mail-quarantine-intro = 邮件网关无法转成工单或回复的来信。邮件不会丢失：下载原始邮件即可查看并处理。
+mail-quarantine-received = 收到时间
+mail-quarantine-reason = 原因
+mail-quarantine-sender = 发件人
+mail-quarantine-subject = 主题
+mail-quarantine-size = 大小
+mail-quarantine-raw = 原始邮件
+mail-quarantine-download = 下载 .eml
+mail-quarantine-not-kept = 未保存（超过 50 MB）
+mail-quarantine-unknown = （未知）
+mail-quarantine-no-subject = （无主题）
+mail-quarantine-empty = 暂无隔离邮件。
+mail-reason-too-large = 邮件过大（超过 50 MB）
+mail-reason-unparseable = 无法解析
+mail-reason-unknown-sender = 发件人未登记
+mail-reason-not-merchants-ticket = 其他商户的工单
+mail-reason-ticket-closed = 工单已关闭
+mail-reason-empty = 没有正文
+
+## Intake look-up and panel (hotline and walk-in entry, /tickets/new)
+intake-lookup = 查找商户或终端
+intake-lookup-hint = 输入 MID、TID、SN、电话或商户名称（至少 2 个字符）；↑/↓ 选择，回车确认，Esc 关闭。
+intake-lookup-submit = 查找
+intake-no-match = 没有匹配的商户或终端。
+intake-candidates = 查找结果
+intake-matched = 匹配项
+intake-match-tid = TID
+intake-match-sn = SN
+intake-match-mid = MID
+intake-match-phone = 电话
+intake-match-name = 商户名称
+intake-no-merchant = 未绑定商户
+intake-no-terminal = 无终端
+intake-panel = 终端概况
+intake-panel-empty = 查找并选择终端后，这里显示保修、未结工单、近期已解决工单和固件版本。
+intake-duplicates = 该终端已有未结工单，新报修可能重复：
+intake-no-open = 该终端没有未结工单。
+intake-placement = 布放地址
+intake-warranty = 保修
+intake-warranty-end = 截止
+intake-recent = 近期已解决工单（近 { $days } 天）
+intake-recent-note = 维修单功能上线前，这里列出该终端已解决或已关闭的工单。
+intake-no-recent = 近期没有已解决的工单。
+
+# Ticket attachments (H4): the attachments section of a ticket's page, staff and portal.
+attachment-title = 附件
+attachment-empty = 还没有附件。
+attachment-unavailable = 附件列表暂时无法显示。
+attachment-file = 文件
+attachment-type = 类型
+attachment-size = 大小
+attachment-uploader = 上传人
+attachment-uploaded = 上传时间
+attachment-internal = 仅内部
+attachment-kind-text = 文本
+attachment-choose = 添加附件（照片、PDF 或日志）
+attachment-hint = 支持 JPEG、PNG、WebP 照片，PDF 和 UTF-8 文本日志，单个文件不超过 10 MB。
+attachment-visibility = 可见范围
+attachment-visibility-public = 商户可见
+attachment-visibility-internal = 仅内部人员
+attachment-submit = 上传附件
+attachment-failed-title = 附件未上传
+attachment-back = ← 返回工单
+attachment-error-no-file = 请选择要上传的文件。
+attachment-error-too-large = 文件超过 { $max } 的上限。
+attachment-error-type = 只能上传 JPEG、PNG、WebP 照片，PDF 或 UTF-8 文本文件。
+attachment-error-mismatch = 文件内容与其类型不符。
+attachment-error-name = 文件名无效：最多 200 个字符，不能包含路径或控制字符。
+attachment-error-closed = 工单已关闭或刚刚有变动，无法添加附件。

@@ -11,11 +11,14 @@ pub mod calendars;
 pub mod directory;
 pub mod dto;
 pub mod extract;
+pub mod intake;
+pub mod mail;
 pub mod onboarding;
 pub mod profiles;
 pub mod providers;
 pub mod service_points;
 pub mod system;
+pub mod ticket_files;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -213,7 +216,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tickets/{id}/reopen", post(tickets::reopen))
         .route("/api/v1/tickets/{id}/assign", post(tickets::assign))
         .route("/api/v1/tickets/{id}/priority", post(tickets::priority))
+        .route("/api/v1/tickets/{id}/late-notice", post(tickets::late_notice))
+        .route("/api/v1/tickets/{id}/merge", post(tickets::merge))
+        .route("/api/v1/tickets/{id}/split", post(tickets::split))
+        // Ticket attachments (H4): the upload route takes bodies up to one attachment + form.
+        .route(
+            "/api/v1/tickets/{id}/attachments",
+            get(ticket_files::list).post(ticket_files::add).layer(
+                axum::extract::DefaultBodyLimit::max(ticket_files::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route(
+            "/api/v1/tickets/{id}/attachments/{attachment_id}",
+            get(ticket_files::download),
+        )
+        // Intake look-up and panel (hotline and walk-in entry).
+        .route("/api/v1/lookup", get(intake::lookup))
+        .route(
+            "/api/v1/terminals/{id}/intake-summary",
+            get(intake::summary),
+        )
         .route("/api/v1/audit", get(audit::list))
+        // The e-mail gateway's quarantine (issue 5).
+        .route("/api/v1/mail/quarantine", get(mail::quarantine))
+        .route("/api/v1/mail/quarantine/{id}/raw", get(mail::raw))
         .route(
             "/api/v1/webhooks",
             get(webhooks::list).post(webhooks::create),
@@ -251,8 +277,12 @@ pub fn router() -> Router<AppState> {
         onboarding::activate,
         tickets::list, tickets::create, tickets::get_one, tickets::reply, tickets::note,
         tickets::transition, tickets::reopen, tickets::assign, tickets::priority,
+        tickets::late_notice, tickets::merge, tickets::split,
+        ticket_files::add, ticket_files::list, ticket_files::download,
         tickets::sla_policies, tickets::save_sla_policies,
+        intake::lookup, intake::summary,
         audit::list,
+        mail::quarantine, mail::raw,
         webhooks::list, webhooks::create, webhooks::deactivate,
     ),
     components(schemas(crate::error::Problem)),

@@ -4,11 +4,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use posdesk_core::ids::{MerchantId, TerminalId, TicketId, UserId};
 use posdesk_core::page::Page;
 use posdesk_core::ticket::{Category, Channel, Priority, TeamCode, TicketEvent, TicketKind};
-use posdesk_core::{FieldError, Rule};
+use posdesk_core::{FieldError, Rule, Timestamp};
 use posdesk_storage::repo::tickets::{Change, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -220,7 +220,7 @@ pub async fn note(
 #[serde(deny_unknown_fields)]
 pub struct TransitionIn {
     /// `triage`, `wait_merchant`, `wait_quote`, `wait_parts`, `await_device`, `resume`,
-    /// `resolve`, `reopen`, `close`, `merge`.
+    /// `resolve`, `reopen`, `close` (a merge is `POST …/merge`, naming the target).
     pub event: String,
 }
 
@@ -315,6 +315,131 @@ pub async fn priority(
 ) -> ApiResult<Response> {
     let p = Priority::parse("priority", &body.value.priority)?;
     apply(&state, &caller, &id, version, Change::Priority(p)).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateNoticeIn {
+    /// Why the fix will be late, told to the merchant: 1–500 characters.
+    pub reason: String,
+    /// The new expected fix time, RFC 3339 (without an offset: Asia/Shanghai); after now and
+    /// after the current resolution deadline.
+    pub new_estimate: Option<String>,
+}
+
+/// Parses an optional RFC 3339 instant in `field`.
+pub fn parse_instant(field: &'static str, raw: Option<&str>) -> ApiResult<Option<Timestamp>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => Timestamp::parse_rfc3339(s).map(Some).ok_or_else(|| {
+            FieldError::new(
+                field,
+                Rule::Invalid {
+                    reason: "must be an RFC 3339 date-time",
+                },
+            )
+            .into()
+        }),
+    }
+}
+
+/// Tells the merchant the fix will be late (only while the resolution clock is breached or has
+/// less than 2 working hours left: otherwise 409), with the reason and a new estimate; the
+/// merchant is e-mailed and sees the estimate as the expected fix time.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/late-notice", tag = "tickets", params(("id" = String, Path)),
+    request_body = LateNoticeIn,
+    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn late_notice(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    body: JsonBody<LateNoticeIn>,
+) -> ApiResult<Response> {
+    let b = body.value;
+    let change = Change::LateNotice {
+        reason: b.reason,
+        new_estimate: parse_instant("new_estimate", b.new_estimate.as_deref())?,
+    };
+    apply(&state, &caller, &id, version, change).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeIn {
+    /// The ticket that carries on (active, same merchant).
+    pub target_id: String,
+}
+
+/// Merges this ticket (the duplicate) into `target_id`: the duplicate becomes `merged` (its
+/// clocks stop), both are linked, the merchant is told which ticket carries on. `If-Match`
+/// applies to the duplicate.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/merge", tag = "tickets", params(("id" = String, Path)),
+    request_body = MergeIn,
+    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    body: JsonBody<MergeIn>,
+) -> ApiResult<Response> {
+    let target = TicketId::parse("target_id", &body.value.target_id)?;
+    let m = tickets::merge(
+        &super::ctx(&state, &caller),
+        ticket_id(&id)?,
+        target,
+        version,
+    )
+    .await?;
+    Ok(super::with_etag(m.source.version, m))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitIn {
+    /// The category of the new problem.
+    pub category: String,
+    /// `p1` … `p4` (default: the source's).
+    pub priority: Option<String>,
+    /// A terminal of the same merchant (default: none).
+    pub terminal_id: Option<String>,
+    /// 1–200 characters.
+    pub subject: String,
+    /// 1–10,000 characters.
+    pub description: String,
+}
+
+/// Splits a new ticket off this one for a second problem (same merchant, its own number and
+/// clocks from now), linked both ways. `If-Match` applies to the source. 201 with both.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/split", tag = "tickets", params(("id" = String, Path)),
+    request_body = SplitIn,
+    responses((status = 201, body = Object), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
+pub async fn split(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    body: JsonBody<SplitIn>,
+) -> ApiResult<Response> {
+    let b = body.value;
+    let new = tickets::SplitOff {
+        category: Category::parse("category", &b.category)?,
+        priority: match b.priority.as_deref() {
+            None => None,
+            Some(p) => Some(Priority::parse("priority", p)?),
+        },
+        terminal: b
+            .terminal_id
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| TerminalId::parse("terminal_id", t))
+            .transpose()?,
+        subject: tickets::parse_text("subject", &b.subject, 200)?,
+        description: tickets::parse_text("description", &b.description, 10_000)?,
+    };
+    let s = tickets::split(&super::ctx(&state, &caller), ticket_id(&id)?, new, version).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(s)).into_response())
 }
 
 /// The provider's SLA policies and selection rules (the built-in defaults from the brief,

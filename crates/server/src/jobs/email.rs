@@ -10,6 +10,41 @@ use super::JobError;
 use crate::i18n::{Locale, Tr};
 use crate::state::AppState;
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): every notice is machine-made, so well-behaved
+/// autoresponders do not answer it and mail loops cannot start (the gateway ignores such mail
+/// coming in, too).
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
+/// `X-Posdesk-Loop: notice`: a notice of ours that comes back into the gateway (a forwarding
+/// rule, a mailbox that is also the sender) is recognised as a loop (`mail::classify`).
+#[derive(Clone)]
+struct PosdeskLoop;
+
+impl lettre::message::header::Header for PosdeskLoop {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("X-Posdesk-Loop")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(PosdeskLoop)
+    }
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "notice".to_owned())
+    }
+}
+
 #[derive(Deserialize)]
 struct Payload {
     to: String,
@@ -59,6 +94,8 @@ pub async fn send(state: &AppState, payload: &str) -> Result<(), JobError> {
             .map_err(|e| JobError::Permanent(format!("to: {e}")))?)
         .subject(subject)
         .header(ContentType::TEXT_PLAIN)
+        .header(AutoSubmitted)
+        .header(PosdeskLoop)
         .body(body)
         .map_err(|e| JobError::Permanent(format!("message: {e}")))?;
     match &state.config.smtp_url {

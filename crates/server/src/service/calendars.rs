@@ -166,7 +166,10 @@ pub async fn load_holiday_years(ctx: &Ctx<'_>, text: &str) -> ApiResult<Vec<Holi
             (i64::from(y.year()), one.to_text())
         })
         .collect();
-    ctx.write(ctx.meta(), LoadHolidayYears { years }).await
+    let loaded = ctx.write(ctx.meta(), LoadHolidayYears { years }).await;
+    // Every provider's SLA context (service::tickets::sla_context) has the national years.
+    ctx.state.sla_cache.invalidate_all();
+    loaded
 }
 
 /// A provider's calendar as shown and edited.
@@ -501,16 +504,20 @@ pub async fn set_hours(
             },
         ));
     }
-    ctx.write(
-        ctx.meta(),
-        SetCalendarSettings {
-            tenant: t,
-            weekly: weekly_to_text(&weekly),
-            makeup_weekday: makeup.as_str().to_owned(),
-            expected_version: if_match,
-        },
-    )
-    .await?;
+    let saved = ctx
+        .write(
+            ctx.meta(),
+            SetCalendarSettings {
+                tenant: t,
+                weekly: weekly_to_text(&weekly),
+                makeup_weekday: makeup.as_str().to_owned(),
+                expected_version: if_match,
+            },
+        )
+        .await;
+    // The tickets' SLA context (service::tickets::sla_context) uses these hours.
+    ctx.state.sla_cache.invalidate(t);
+    saved?;
     get(ctx).await
 }
 
@@ -527,34 +534,42 @@ pub fn parse_note(raw: Option<&str>) -> ApiResult<String> {
 pub async fn set_day(ctx: &Ctx<'_>, day: DayOverrideView) -> ApiResult<OverridesChanged> {
     let scope = ctx.authorize(Permission::CalendarManage)?;
     let t = tenant(&scope)?;
-    ctx.write(
-        ctx.meta(),
-        ChangeOverrides {
-            tenant: t,
-            layer: PROVIDER_LAYER.into(),
-            set: vec![to_stored(&day)],
-            remove: vec![],
-            remove_others: false,
-        },
-    )
-    .await
+    let changed = ctx
+        .write(
+            ctx.meta(),
+            ChangeOverrides {
+                tenant: t,
+                layer: PROVIDER_LAYER.into(),
+                set: vec![to_stored(&day)],
+                remove: vec![],
+                remove_others: false,
+            },
+        )
+        .await;
+    // The tickets' SLA context (service::tickets::sla_context) has the provider's overrides.
+    ctx.state.sla_cache.invalidate(t);
+    changed
 }
 
 /// Removes one date's override (404 if it has none).
 pub async fn remove_day(ctx: &Ctx<'_>, date: LocalDate) -> ApiResult<OverridesChanged> {
     let scope = ctx.authorize(Permission::CalendarManage)?;
     let t = tenant(&scope)?;
-    ctx.write(
-        ctx.meta(),
-        ChangeOverrides {
-            tenant: t,
-            layer: PROVIDER_LAYER.into(),
-            set: vec![],
-            remove: vec![date.to_string()],
-            remove_others: false,
-        },
-    )
-    .await
+    let changed = ctx
+        .write(
+            ctx.meta(),
+            ChangeOverrides {
+                tenant: t,
+                layer: PROVIDER_LAYER.into(),
+                set: vec![],
+                remove: vec![date.to_string()],
+                remove_others: false,
+            },
+        )
+        .await;
+    // The tickets' SLA context (service::tickets::sla_context) has the provider's overrides.
+    ctx.state.sla_cache.invalidate(t);
+    changed
 }
 
 /// Imports overrides from iCalendar or CSV (`date,kind,name`; kind `off` or `work`), told apart
@@ -576,17 +591,21 @@ pub async fn import(ctx: &Ctx<'_>, text: &str, replace: bool) -> ApiResult<Overr
             })
         })
         .collect();
-    ctx.write(
-        ctx.meta(),
-        ChangeOverrides {
-            tenant: t,
-            layer: PROVIDER_LAYER.into(),
-            set,
-            remove: vec![],
-            remove_others: replace,
-        },
-    )
-    .await
+    let changed = ctx
+        .write(
+            ctx.meta(),
+            ChangeOverrides {
+                tenant: t,
+                layer: PROVIDER_LAYER.into(),
+                set,
+                remove: vec![],
+                remove_others: replace,
+            },
+        )
+        .await;
+    // The tickets' SLA context (service::tickets::sla_context) has the provider's overrides.
+    ctx.state.sla_cache.invalidate(t);
+    changed
 }
 
 /// Export formats.

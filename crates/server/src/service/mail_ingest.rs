@@ -28,13 +28,18 @@
 //! Each outcome is one `Store::write` (the ticket change, the Message-ID and the inbound record
 //! in one transaction, audited). Attachments are recorded by file name, type, size and SHA-256;
 //! their bytes are not stored.
+//!
+//! The provider's admins see the quarantine ([`quarantine_list`], newest first) and download a
+//! quarantined mail's raw bytes ([`quarantined_raw`]); both need `MailQuarantineRead`.
 
 use posdesk_core::authz::{Permission, Scope};
 use posdesk_core::ids::{MessageId, TenantId, TicketId};
 use posdesk_core::mail::{self, Inbound, Kind};
+use posdesk_core::page::{Page, PageRequest};
 use posdesk_core::ticket::{Category, Channel, Priority, ReopenWindow, TicketKind};
 use posdesk_storage::repo::mail::{
-    AttachmentRecord, CreateFromMail, InboundRecord, MailOutcome, RecordInbound, ReplyFromMail,
+    AttachmentRecord, CreateFromMail, InboundRecord, MailOutcome, QuarantineEntry, RecordInbound,
+    ReplyFromMail,
 };
 use posdesk_storage::repo::tickets::{Change, ChangeTicket, CreateTicket, SlaContext, Visibility};
 use posdesk_storage::repo::users::User;
@@ -42,7 +47,7 @@ use posdesk_storage::{Actor, WriteMeta};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::new_uuid;
+use super::{Ctx, new_uuid};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -453,4 +458,42 @@ async fn create(
         )
         .await?;
     Ok(Outcome::Created { number: t.number })
+}
+
+/// The provider's quarantined mail, newest first (`MailQuarantineRead`: the provider's admins).
+pub async fn quarantine_list(ctx: &Ctx<'_>, page: PageRequest) -> ApiResult<Page<QuarantineEntry>> {
+    let scope = ctx.authorize(Permission::MailQuarantineRead)?;
+    Ok(ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(
+                async move { posdesk_storage::repo::mail::quarantine_page(c, &scope, &page).await },
+            )
+        })
+        .await?)
+}
+
+/// One quarantined mail of the provider and its raw bytes, exactly as received. Not found: an
+/// id that is no quarantined mail of the caller's provider, or a mail whose bytes were not kept
+/// (over [`MAX_MAIL_BYTES`]; the list shows `raw_kept: false`).
+pub async fn quarantined_raw(ctx: &Ctx<'_>, id: &str) -> ApiResult<(QuarantineEntry, Vec<u8>)> {
+    let scope = ctx.authorize(Permission::MailQuarantineRead)?;
+    // Ids are UUIDs written in their canonical form; anything else names no record.
+    let id = uuid::Uuid::parse_str(id)
+        .map_err(|_| ApiError::NotFound)?
+        .to_string();
+    let found = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(
+                async move { posdesk_storage::repo::mail::quarantined_mail(c, &scope, &id).await },
+            )
+        })
+        .await?;
+    match found {
+        Some((entry, Some(raw))) => Ok((entry, raw)),
+        Some((_, None)) | None => Err(ApiError::NotFound),
+    }
 }

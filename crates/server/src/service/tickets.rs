@@ -25,17 +25,36 @@ use super::{Ctx, new_uuid};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// The provider's calendar and SLA document, assembled once per request.
+/// The provider's calendar and SLA document, from the per-provider cache
+/// (`AppState::sla_cache`, [`SlaCache::TTL`](super::sla_cache::SlaCache::TTL) = 1 s; a change
+/// through this server applies at once, another server's within the TTL), else read and
+/// assembled.
 pub async fn sla_context(state: &AppState, tenant: TenantId) -> ApiResult<SlaContext> {
+    sla_context_since(state, tenant, None).await
+}
+
+/// [`sla_context`] assembled from reads that began at or after `since` (the scan asks for one
+/// at least as new as its read of the due tickets).
+pub async fn sla_context_since(
+    state: &AppState,
+    tenant: TenantId,
+    since: Option<std::time::Instant>,
+) -> ApiResult<SlaContext> {
+    if let Some(c) = state.sla_cache.get(tenant, since) {
+        return Ok(c);
+    }
+    let load = state.sla_cache.begin();
     let calendar = super::calendars::for_tenant(state, tenant).await?;
     let doc = state
         .store
         .read(move |c| Box::pin(async move { repo::sla_document(c, tenant).await }))
         .await?;
-    Ok(SlaContext {
+    let ctx = SlaContext {
         calendar: Arc::new(calendar),
         sla: Arc::new(doc.unwrap_or_else(SlaDocument::builtin)),
-    })
+    };
+    state.sla_cache.put(tenant, load, ctx.clone());
+    Ok(ctx)
 }
 
 fn tenant_of(scope: &Scope) -> ApiResult<TenantId> {
@@ -211,13 +230,20 @@ pub struct TicketDetail {
     pub messages: Vec<Message>,
     /// Other active tickets on the same terminal.
     pub duplicates: Vec<String>,
+    /// Merged and split tickets, both directions.
+    pub links: Vec<repo::Link>,
+    /// Late-fix notices told to the merchant, oldest first.
+    pub late_notices: Vec<repo::LateNotice>,
+    /// When the merchant may expect the fix: the latest late notice's estimate, else the
+    /// resolution deadline (`None` while paused or once resolved).
+    pub expected_fix: Option<Timestamp>,
 }
 
 pub async fn get(ctx: &Ctx<'_>, id: TicketId) -> ApiResult<TicketDetail> {
     let scope = ctx.authorize(Permission::TicketRead)?;
     let tenant = tenant_of(&scope)?;
     let public_only = acting_merchant(&scope).is_some();
-    let (t, messages, dups) = ctx
+    let (t, messages, dups, links, late_notices) = ctx
         .state
         .store
         .read(move |c| {
@@ -228,7 +254,9 @@ pub async fn get(ctx: &Ctx<'_>, id: TicketId) -> ApiResult<TicketDetail> {
                     Some(term) => repo::open_on_terminal(c, t.tenant_id, term).await?,
                     None => Vec::new(),
                 };
-                Ok((t, m, d))
+                let l = repo::links(c, id).await?;
+                let n = repo::late_notices(c, id).await?;
+                Ok((t, m, d, l, n))
             })
         })
         .await?;
@@ -238,10 +266,22 @@ pub async fn get(ctx: &Ctx<'_>, id: TicketId) -> ApiResult<TicketDetail> {
         .filter(|d| d.id != t.id)
         .map(|d| d.number)
         .collect();
+    let view = view(ctx, &sla, t, posdesk_storage::now()).await?;
+    let expected_fix = if view.ticket.status.is_active() {
+        late_notices
+            .last()
+            .map(|n| n.new_estimate)
+            .or(view.clocks.resolution.deadline)
+    } else {
+        None
+    };
     Ok(TicketDetail {
-        view: view(ctx, &sla, t, posdesk_storage::now()).await?,
+        view,
         messages,
         duplicates,
+        links,
+        late_notices,
+        expected_fix,
     })
 }
 
@@ -264,6 +304,15 @@ pub async fn change(
     change: Change,
     if_match: Option<i64>,
 ) -> ApiResult<Changed> {
+    if matches!(change, Change::Event(TicketEvent::Merge)) {
+        return Err(FieldError::new(
+            "event",
+            Rule::Invalid {
+                reason: "a merge names the ticket to merge into: use the merge action",
+            },
+        )
+        .into());
+    }
     let scope = ctx.authorize(change_permission(&change))?;
     let tenant = tenant_of(&scope)?;
     let sla = sla_context(ctx.state, tenant).await?;
@@ -290,58 +339,85 @@ pub struct ScanOutcome {
     pub escalations: usize,
 }
 
-/// One pass of the SLA scan: the tickets whose next check has come (by the index), each
-/// recomputed and its due escalations fired once. Run by the job loop; safe on any number of
-/// servers (escalation keys are unique, changes are version-checked).
+/// How many due tickets one scan write recomputes (one transaction): large enough that a
+/// pass's commits are few, small enough that the writer interleaves other requests between
+/// them (about 10 ms of writer time on SQLite).
+pub const SCAN_CHUNK: usize = 100;
+
+/// One pass of the SLA scan: the tickets whose next check has come (by the index), recomputed
+/// and their due escalations fired once, [`SCAN_CHUNK`] tickets per transaction
+/// (`repo::RecomputeDue`). Run by the job loop; safe on any number of servers: escalation keys
+/// are unique, a ticket is recomputed only if its `next_check` is still the one read (on
+/// PostgreSQL under `FOR UPDATE SKIP LOCKED`), and each provider's context is assembled from
+/// reads made after the due read, so a calendar or SLA change that marked tickets before it is
+/// in the context and one after it moved their `next_check`.
 pub async fn scan(state: &AppState, now: Timestamp, limit: u32) -> ApiResult<ScanOutcome> {
     let due = state
         .store
         .read(move |c| Box::pin(async move { repo::due_checks(c, now, limit).await }))
         .await?;
+    let read_done = std::time::Instant::now();
+    // Per provider, in the order found (earliest check first within each).
+    let mut groups: Vec<(TenantId, Vec<(TicketId, Timestamp)>)> = Vec::new();
+    for d in due {
+        match groups.iter_mut().find(|(t, _)| *t == d.tenant) {
+            Some((_, items)) => items.push((d.id, d.next_check)),
+            None => groups.push((d.tenant, vec![(d.id, d.next_check)])),
+        }
+    }
     let mut out = ScanOutcome::default();
-    // One calendar and SLA document per provider per pass (assembling it is the dearest part
-    // of a recompute).
-    let mut contexts: std::collections::HashMap<TenantId, SlaContext> = Default::default();
-    for (tenant, id) in due {
-        let sla = match contexts.get(&tenant) {
-            Some(c) => c.clone(),
-            None => {
-                let c = sla_context(state, tenant).await?;
-                contexts.insert(tenant, c.clone());
-                c
+    for (tenant, items) in groups {
+        let sla = sla_context_since(state, tenant, Some(read_done)).await?;
+        for chunk in items.chunks(SCAN_CHUNK) {
+            match recompute_due(state, tenant, &sla, chunk.to_vec()).await {
+                Ok(r) => {
+                    out.checked += r.checked;
+                    out.escalations += r.escalations;
+                }
+                // One ticket of the chunk failed (another server changed it between our read
+                // and our update): each on its own, so the others go ahead.
+                Err(_) if chunk.len() > 1 => {
+                    for one in chunk {
+                        match recompute_due(state, tenant, &sla, vec![*one]).await {
+                            Ok(r) => {
+                                out.checked += r.checked;
+                                out.escalations += r.escalations;
+                            }
+                            // Changed in between by another server: it recomputed it.
+                            Err(posdesk_storage::Error::Stale { .. }) => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                Err(posdesk_storage::Error::Stale { .. }) => {}
+                Err(e) => return Err(e.into()),
             }
-        };
-        let meta = WriteMeta::new(
-            Actor::system("sla-scan"),
-            format!("sla-scan-{}", new_uuid()),
-        );
-        match state
-            .store
-            .write(
-                meta,
-                ChangeTicket {
-                    tenant,
-                    acting_merchant: None,
-                    id,
-                    expected_version: None,
-                    change: Change::Recompute,
-                    message_id: MessageId::from_uuid(new_uuid()),
-                    reopen_window: ReopenWindow::default(),
-                    sla,
-                },
-            )
-            .await
-        {
-            Ok(c) => {
-                out.checked += 1;
-                out.escalations += c.fired.len();
-            }
-            // Another server changed it in between: it recomputed it too.
-            Err(posdesk_storage::Error::Stale { .. }) => {}
-            Err(e) => return Err(e.into()),
         }
     }
     Ok(out)
+}
+
+async fn recompute_due(
+    state: &AppState,
+    tenant: TenantId,
+    sla: &SlaContext,
+    due: Vec<(TicketId, Timestamp)>,
+) -> Result<repo::Recomputed, posdesk_storage::Error> {
+    let meta = WriteMeta::new(
+        Actor::system("sla-scan"),
+        format!("sla-scan-{}", new_uuid()),
+    );
+    state
+        .store
+        .write(
+            meta,
+            repo::RecomputeDue {
+                tenant,
+                due,
+                sla: sla.clone(),
+            },
+        )
+        .await
 }
 
 /// The provider's SLA document (the built-in defaults, version 0, until it stores its own).
@@ -379,13 +455,129 @@ pub async fn save_sla_policies(
     let scope = ctx.authorize(Permission::SlaManage)?;
     let tenant = tenant_of(&scope)?;
     let doc = SlaDocument::from_json(json).map_err(|e| ApiError::Invalid(e.to_field_error()))?;
+    let saved = ctx
+        .write(
+            ctx.meta(),
+            repo::SaveSlaDocument {
+                tenant,
+                doc,
+                expected_version: if_match,
+            },
+        )
+        .await;
+    // After the commit (or the failure): a load begun before this sees the old document and
+    // is not stored.
+    ctx.state.sla_cache.invalidate(tenant);
+    saved
+}
+
+/// Merges the duplicate `id` into `target` (staff who work tickets; `If-Match` on the duplicate).
+pub async fn merge(
+    ctx: &Ctx<'_>,
+    id: TicketId,
+    target: TicketId,
+    if_match: Option<i64>,
+) -> ApiResult<repo::Merged> {
+    let scope = ctx.authorize(Permission::TicketWork)?;
+    if acting_merchant(&scope).is_some() {
+        return Err(ApiError::NotFound);
+    }
+    let tenant = tenant_of(&scope)?;
+    let sla = sla_context(ctx.state, tenant).await?;
     ctx.write(
         ctx.meta(),
-        repo::SaveSlaDocument {
+        repo::MergeTickets {
             tenant,
-            doc,
+            source: id,
+            target,
             expected_version: if_match,
+            message_id: MessageId::from_uuid(new_uuid()),
+            reopen_window: ReopenWindow::default(),
+            sla,
         },
     )
     .await
+}
+
+/// What a split-off ticket is about (the merchant, kind and channel are the source's).
+pub struct SplitOff {
+    pub category: Category,
+    /// `None`: the source's priority.
+    pub priority: Option<Priority>,
+    pub terminal: Option<TerminalId>,
+    pub subject: String,
+    pub description: String,
+}
+
+/// Splits a new ticket off `id` (staff who work tickets; `If-Match` on the source).
+pub async fn split(
+    ctx: &Ctx<'_>,
+    id: TicketId,
+    new: SplitOff,
+    if_match: Option<i64>,
+) -> ApiResult<repo::Split> {
+    let scope = ctx.authorize(Permission::TicketWork)?;
+    if acting_merchant(&scope).is_some() {
+        return Err(ApiError::NotFound);
+    }
+    let tenant = tenant_of(&scope)?;
+    let source = ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { repo::get(c, &scope, id).await }))
+        .await?;
+    let sla = sla_context(ctx.state, tenant).await?;
+    ctx.write(
+        ctx.meta(),
+        repo::SplitTicket {
+            tenant,
+            source: id,
+            expected_version: if_match,
+            new: CreateTicket {
+                id: TicketId::from_uuid(new_uuid()),
+                tenant,
+                acting_merchant: None,
+                kind: source.kind,
+                channel: source.channel,
+                category: new.category,
+                priority: new.priority.unwrap_or(source.priority),
+                merchant: source.merchant_id,
+                terminal: new.terminal,
+                subject: new.subject,
+                description: new.description,
+                tags: source.tags.clone(),
+                sla,
+            },
+        },
+    )
+    .await
+}
+
+/// The id of the ticket a person named: its number (`T-20261201-0001`, as staff say it) or its
+/// id; `field` names the form field in the error.
+pub async fn resolve_ticket(ctx: &Ctx<'_>, field: &'static str, raw: &str) -> ApiResult<TicketId> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(FieldError::new(field, Rule::Required).into());
+    }
+    if let Ok(id) = TicketId::parse(field, raw) {
+        return Ok(id);
+    }
+    let scope = ctx.authorize(Permission::TicketRead)?;
+    let number = raw.to_ascii_uppercase();
+    ctx.state
+        .store
+        .read(move |c| Box::pin(async move { repo::by_number(c, &scope, &number).await }))
+        .await
+        .map(|t| t.id)
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::NotFound => FieldError::new(
+                field,
+                Rule::Invalid {
+                    reason: "is not a ticket number of this provider",
+                },
+            )
+            .into(),
+            e => e,
+        })
 }

@@ -7,8 +7,13 @@ use super::{Ctx, new_uuid};
 use crate::auth::secret::random_token;
 use crate::error::{ApiError, ApiResult};
 
-/// Events a webhook may subscribe to (`*` for all).
-pub const EVENTS: &[&str] = &["*", "announcement.published"];
+/// Events a webhook may subscribe to (`*` for all): announcements and every ticket event
+/// (`posdesk_core::ticket::WEBHOOK_EVENTS`).
+pub fn events() -> Vec<&'static str> {
+    let mut all = vec!["*", "announcement.published"];
+    all.extend_from_slice(posdesk_core::ticket::WEBHOOK_EVENTS);
+    all
+}
 
 pub async fn create(ctx: &Ctx<'_>, url: WebhookUrl, events: Vec<String>) -> ApiResult<Created> {
     let scope = ctx.authorize(Permission::WebhookManage)?;
@@ -18,12 +23,11 @@ pub async fn create(ctx: &Ctx<'_>, url: WebhookUrl, events: Vec<String>) -> ApiR
     if events.is_empty() {
         return Err(ApiError::invalid("events", posdesk_core::Rule::Required));
     }
-    if events.iter().any(|e| !EVENTS.contains(&e.as_str())) {
+    let allowed = self::events();
+    if events.iter().any(|e| !allowed.contains(&e.as_str())) {
         return Err(ApiError::invalid(
             "events",
-            posdesk_core::Rule::OneOf {
-                allowed: EVENTS.to_vec(),
-            },
+            posdesk_core::Rule::OneOf { allowed },
         ));
     }
     let m = CreateWebhook {

@@ -574,7 +574,7 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 14] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 15] = [
         ("nav-home", "/", None, tr.t("nav-home")),
         // Staff see the queues; merchant users their own reports (我的报修).
         (
@@ -656,6 +656,12 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
             "/audit",
             Some(Permission::AuditRead),
             tr.t("nav-audit"),
+        ),
+        (
+            "nav-mail-quarantine",
+            "/mail/quarantine",
+            Some(Permission::MailQuarantineRead),
+            tr.t("nav-mail-quarantine"),
         ),
         ("nav-account", "/account", None, tr.t("nav-account")),
     ];

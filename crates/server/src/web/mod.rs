@@ -22,6 +22,7 @@ mod home;
 mod imports;
 pub mod kit;
 pub mod labels;
+mod mail;
 mod merchant;
 mod onboarding;
 mod profile;
@@ -29,6 +30,7 @@ mod providers;
 mod service_points;
 pub mod session;
 mod terminal;
+mod ticket_files;
 mod tickets;
 mod users;
 
@@ -49,6 +51,7 @@ pub async fn not_found(web: kit::Web) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(assets::css))
+        .route("/assets/intake.js", get(assets::intake_js))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
         .route("/logout", post(auth::logout))
@@ -60,6 +63,9 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/enable", post(users::enable))
         .route("/users/{id}/password", post(users::reset_password))
         .route("/audit", get(audit::browse))
+        // The e-mail gateway's quarantine (issue 5).
+        .route("/mail/quarantine", get(mail::quarantine))
+        .route("/mail/quarantine/{id}/raw", get(mail::raw))
         .route(
             "/announcements",
             get(announcements::list).post(announcements::create),
@@ -197,6 +203,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/new", get(tickets::new_page))
+        // Intake look-up and panel fragments (assets/intake.js).
+        .route("/tickets/lookup", get(tickets::lookup))
+        .route("/tickets/intake-panel", get(tickets::intake_panel))
         .route("/tickets/bulk", get(tickets::to_list).post(tickets::bulk))
         .route("/tickets/{id}", get(tickets::detail))
         .route(
@@ -219,6 +228,23 @@ pub fn router() -> Router<AppState> {
         .route(
             "/tickets/{id}/reopen",
             get(tickets::back).post(tickets::reopen),
+        )
+        .route(
+            "/tickets/{id}/late-notice",
+            get(tickets::back).post(tickets::late_notice),
+        )
+        .route("/tickets/{id}/merge", get(tickets::back).post(tickets::merge))
+        .route("/tickets/{id}/split", get(tickets::back).post(tickets::split))
+        // Ticket attachments (H4): upload bodies up to one attachment + form.
+        .route(
+            "/tickets/{id}/attachments",
+            get(ticket_files::back)
+                .post(ticket_files::upload)
+                .layer(DefaultBodyLimit::max(ticket_files::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/tickets/{id}/attachments/{attachment}",
+            get(ticket_files::download),
         )
         .route("/calendar", get(calendar::page))
         .route("/calendar/hours", post(calendar::set_hours))

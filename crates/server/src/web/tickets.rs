@@ -281,6 +281,11 @@ struct NewPage {
     portal: bool,
     form: IntakeForm,
     support: Option<Support>,
+    /// The look-up's text (submitted without JavaScript) and its list.
+    lookup_q: String,
+    results: Option<LookupResults>,
+    /// The chosen terminal's intake panel.
+    panel: Option<Panel>,
 }
 
 pub struct ClockRow {
@@ -332,6 +337,41 @@ struct DetailPage {
     priority_error: Option<String>,
     reopen_error: Option<String>,
     support: Option<Support>,
+    /// Ticket attachments (H4, `web::ticket_files`).
+    attachments: super::ticket_files::AttachmentsSection,
+    /// The latest late notice's estimate or the resolution deadline (empty: none).
+    expected_fix: String,
+    links: Vec<LinkRow>,
+    late_notices: Vec<LateRow>,
+    /// Merge and split (staff who work tickets, ticket not closed or merged).
+    can_link: bool,
+    /// A late-fix notice (staff, active ticket).
+    can_late: bool,
+    late: FormState,
+    late_estimate: String,
+    merge_error: Option<String>,
+    split: SplitForm,
+}
+
+struct LinkRow {
+    relation: String,
+    href: String,
+    number: String,
+    at: String,
+}
+
+struct LateRow {
+    reason: String,
+    estimate: String,
+    at: String,
+}
+
+#[derive(Default)]
+struct SplitForm {
+    error: Option<String>,
+    subject: String,
+    description: String,
+    categories: Vec<Opt>,
 }
 
 pub struct TicketFacts {
@@ -569,6 +609,239 @@ pub async fn list(
 
 // ---- Intake -----------------------------------------------------------------------------------
 
+/// One candidate of the intake look-up, as the list shows it.
+pub struct LookupItem {
+    pub merchant_id: String,
+    pub merchant_label: String,
+    pub terminal_id: String,
+    pub terminal_label: String,
+    /// What matched, in words (`TID、SN`).
+    pub matched: String,
+    /// The page with this candidate filled in (the link without JavaScript).
+    pub href: String,
+}
+
+/// The look-up's answer (or why there is none).
+pub struct LookupResults {
+    pub items: Vec<LookupItem>,
+    pub error: Option<String>,
+}
+
+/// A ticket listed on the intake panel.
+pub struct PanelTicket {
+    pub href: String,
+    pub number: String,
+    pub status: String,
+    pub priority: String,
+    pub subject: String,
+    /// Created (open tickets) or resolved (recent ones), Beijing time.
+    pub when: String,
+}
+
+/// The intake panel of the chosen terminal.
+pub struct Panel {
+    pub terminal_id: String,
+    pub merchant_id: String,
+    pub sn: String,
+    pub tid: String,
+    pub model: String,
+    pub firmware: String,
+    pub status: String,
+    pub merchant: String,
+    pub phone: String,
+    pub placement: String,
+    /// A `WarrantyState` code (CSS hook and test id).
+    pub warranty_code: String,
+    pub warranty: String,
+    pub warranty_end: String,
+    pub open: Vec<PanelTicket>,
+    pub recent: Vec<PanelTicket>,
+    pub recent_title: String,
+}
+
+#[derive(Template)]
+#[template(path = "ticket_new.html", block = "lookup_results")]
+struct LookupFragment {
+    c: Chrome,
+    results: Option<LookupResults>,
+}
+
+#[derive(Template)]
+#[template(path = "ticket_new.html", block = "intake_panel")]
+struct PanelFragment {
+    c: Chrome,
+    portal: bool,
+    panel: Option<Panel>,
+}
+
+fn matched_label(tr: &Tr, m: posdesk_storage::repo::lookup::MatchField) -> String {
+    use posdesk_storage::repo::lookup::MatchField as M;
+    match m {
+        M::Tid => tr.t("intake-match-tid"),
+        M::Sn => tr.t("intake-match-sn"),
+        M::Mid => tr.t("intake-match-mid"),
+        M::Phone => tr.t("intake-match-phone"),
+        M::Name => tr.t("intake-match-name"),
+    }
+}
+
+fn terminal_label(sn: &str, tid: Option<&str>, model: &str) -> String {
+    match tid {
+        Some(tid) => format!("{sn} · {tid} · {model}"),
+        None => format!("{sn} · {model}"),
+    }
+}
+
+/// The look-up of `raw` for the list (the staff intake only; a bad text is the list's error).
+async fn lookup_results(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    raw: &str,
+) -> Result<LookupResults, ApiError> {
+    let tr = web.tr;
+    let q = match service::intake::LookupQuery::parse("q", raw) {
+        Ok(q) => q,
+        Err(e) => {
+            return Ok(LookupResults {
+                items: Vec::new(),
+                error: Some(labels::error_message(&tr, &ApiError::Invalid(e))),
+            });
+        }
+    };
+    let found = service::intake::lookup(&user.ctx(state), &q).await?;
+    let items = found
+        .into_iter()
+        .map(|c| {
+            let (merchant_id, merchant_label) = match &c.merchant {
+                Some(m) => (
+                    m.id.to_string(),
+                    match &m.phone {
+                        Some(p) => format!("{}（{}）· {p}", m.name, m.mid),
+                        None => format!("{}（{}）", m.name, m.mid),
+                    },
+                ),
+                None => (String::new(), tr.t("intake-no-merchant")),
+            };
+            let (terminal_id, terminal_label) = match &c.terminal {
+                Some(t) => (
+                    t.id.to_string(),
+                    terminal_label(&t.sn, t.tid.as_deref(), &t.model),
+                ),
+                None => (String::new(), tr.t("intake-no-terminal")),
+            };
+            let mut pairs = Vec::new();
+            if !merchant_id.is_empty() {
+                pairs.push(("merchant", merchant_id.as_str()));
+            }
+            if !terminal_id.is_empty() {
+                pairs.push(("terminal", terminal_id.as_str()));
+            }
+            let href = link("/tickets/new", &pairs);
+            LookupItem {
+                matched: c
+                    .matched
+                    .iter()
+                    .map(|m| matched_label(&tr, *m))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                merchant_id,
+                merchant_label,
+                terminal_id,
+                terminal_label,
+                href,
+            }
+        })
+        .collect();
+    Ok(LookupResults { items, error: None })
+}
+
+fn panel_ticket(
+    tr: &Tr,
+    t: &posdesk_storage::repo::lookup::TicketBrief,
+    resolved: bool,
+) -> PanelTicket {
+    let when = if resolved {
+        t.resolved_at.unwrap_or(t.created_at)
+    } else {
+        t.created_at
+    };
+    PanelTicket {
+        href: href(t.id),
+        number: t.number.clone(),
+        status: status_label(tr, t.status),
+        priority: priority_label(tr, t.priority),
+        subject: t.subject.clone(),
+        when: when.to_shanghai_display(),
+    }
+}
+
+/// The intake panel of a terminal.
+async fn panel(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    terminal: posdesk_core::ids::TerminalId,
+) -> ApiResult<Panel> {
+    use posdesk_core::registry::terminal::WarrantyState;
+    let tr = web.tr;
+    let s = service::intake::summary(&user.ctx(state), terminal).await?;
+    let warranty = match s.warranty.state {
+        WarrantyState::Unknown => tr.t("warranty-unknown"),
+        WarrantyState::NotStarted => tr.t("warranty-not-started"),
+        WarrantyState::InWarranty => tr.t("warranty-in"),
+        WarrantyState::Expired => tr.t("warranty-expired"),
+    };
+    let dash = || "—".to_owned();
+    Ok(Panel {
+        terminal_id: s.terminal.id.to_string(),
+        merchant_id: s
+            .merchant
+            .as_ref()
+            .map(|m| m.id.to_string())
+            .unwrap_or_default(),
+        sn: s.terminal.sn.clone(),
+        tid: s.terminal.tid.clone().unwrap_or_else(dash),
+        model: format!("{} · {}", s.terminal.manufacturer, s.terminal.model),
+        firmware: s.terminal.firmware.clone().unwrap_or_else(dash),
+        status: labels::record_status(&tr, &s.terminal.status),
+        merchant: s.merchant.as_ref().map_or_else(
+            || tr.t("intake-no-merchant"),
+            |m| format!("{}（{}）", m.name, m.mid),
+        ),
+        phone: s
+            .merchant
+            .as_ref()
+            .and_then(|m| m.phone.clone())
+            .unwrap_or_else(dash),
+        placement: s
+            .binding
+            .as_ref()
+            .map(|b| b.placement_address.clone())
+            .unwrap_or_else(dash),
+        warranty_code: s.warranty.state.code().to_owned(),
+        warranty,
+        warranty_end: s.warranty.end.clone().unwrap_or_else(dash),
+        open: s
+            .open_tickets
+            .iter()
+            .map(|t| panel_ticket(&tr, t, false))
+            .collect(),
+        recent: s
+            .recent_resolved
+            .iter()
+            .map(|t| panel_ticket(&tr, t, true))
+            .collect(),
+        recent_title: tr.ta("intake-recent", &[("days", s.recent_days.to_string())]),
+    })
+}
+
+/// The terminal the form or the query names, if it parses.
+fn chosen_terminal(f: &Fields, name: &str) -> Option<posdesk_core::ids::TerminalId> {
+    f.opt(name)
+        .and_then(|t| posdesk_core::ids::TerminalId::parse(name, t).ok())
+}
+
 async fn intake_form(
     state: &AppState,
     web: &Web,
@@ -605,13 +878,18 @@ async fn intake_form(
             .into_iter()
             .filter(|t| t.merchant_id.is_some())
             .map(|t| {
-                let label = match &t.tid {
-                    Some(tid) => format!("{} · {} · {}", t.sn, tid, t.model),
-                    None => format!("{} · {}", t.sn, t.model),
-                };
+                let label = terminal_label(&t.sn, t.tid.as_deref(), &t.model);
                 Opt::new(t.id.to_string(), label, f.get("terminal_id"))
             }),
     );
+    // The chosen terminal (by the look-up) may lie beyond the picker's first page.
+    if let Some(id) = chosen_terminal(f, "terminal_id")
+        && !terminals.iter().any(|o| o.selected)
+        && let Ok(t) = service::directory::terminal(&ctx, id).await
+    {
+        let label = terminal_label(&t.sn, t.tid.as_deref(), &t.model);
+        terminals.push(Opt::new(t.id.to_string(), label, f.get("terminal_id")));
+    }
     let category = f.opt("category").unwrap_or("hardware");
     let priority = f.opt("priority").unwrap_or("p3");
     let channel = f.opt("channel").unwrap_or("hotline");
@@ -637,24 +915,46 @@ async fn intake_form(
     })
 }
 
+/// The intake page. Staff get the look-up first (`lookup`: its text, when submitted without
+/// JavaScript) and the panel of the chosen terminal; merchant users the portal's report form.
+/// `f` is the form's input (re-shown after an error, or a picked candidate).
 async fn render_new(
     state: &AppState,
     web: &Web,
     user: &WebUser,
-    input: Option<(&Fields, String, StatusCode)>,
+    f: Option<&Fields>,
+    error: Option<(String, StatusCode)>,
+    lookup: Option<&str>,
 ) -> Response {
     if let Err(e) = user.principal.authorize(Permission::TicketCreate) {
         return web.fail(Some(user), &e.into());
     }
-    let (f, error, status) = match input {
-        Some((f, m, s)) => (Some(f), Some(m), s),
-        None => (None, None, StatusCode::OK),
+    let (error, status) = match error {
+        Some((m, s)) => (Some(m), s),
+        None => (None, StatusCode::OK),
+    };
+    let portal = is_portal(user);
+    // The look-up and the panel are staff work (the services refuse merchant users).
+    let (results, panel_view) = if portal {
+        (None, None)
+    } else {
+        let results = match lookup {
+            Some(q) => match lookup_results(state, web, user, q).await {
+                Ok(r) => Some(r),
+                Err(e) => return web.fail(Some(user), &e),
+            },
+            None => None,
+        };
+        let panel_view = match f.and_then(|f| chosen_terminal(f, "terminal_id")) {
+            Some(t) => panel(state, web, user, t).await.ok(),
+            None => None,
+        };
+        (results, panel_view)
     };
     let form = match intake_form(state, web, user, f, error).await {
         Ok(f) => f,
         Err(e) => return web.fail(Some(user), &e),
     };
-    let portal = is_portal(user);
     let tpl = NewPage {
         c: web.chrome(
             Some(user),
@@ -671,15 +971,97 @@ async fn render_new(
         } else {
             None
         },
+        lookup_q: lookup.unwrap_or_default().to_owned(),
+        results,
+        panel: panel_view,
+    };
+    let mut res = web.render(status, &tpl);
+    if !portal {
+        // The intake page runs one script of our own (`/assets/intake.js`); every other page
+        // keeps `script-src 'none'`.
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(INTAKE_CSP),
+        );
+    }
+    res
+}
+
+/// The pages' policy with same-origin scripts allowed (the intake page only).
+const INTAKE_CSP: &str = "default-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// `/tickets/new`: `?q=` looks up (the form without JavaScript); `?terminal=` and `?merchant=`
+/// fill in a candidate picked from the list, with the terminal's panel.
+pub async fn new_page(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Query(q): Query,
+) -> Response {
+    let mut pairs = Vec::new();
+    if let Some(t) = chosen_terminal(&q, "terminal") {
+        pairs.push(format!("terminal_id={t}"));
+    }
+    if let Some(m) = q
+        .opt("merchant")
+        .and_then(|m| MerchantId::parse("merchant", m).ok())
+    {
+        pairs.push(format!("merchant_id={m}"));
+    }
+    let chosen = Fields::parse(pairs.join("&").as_bytes());
+    let f = (!pairs.is_empty()).then_some(&chosen);
+    render_new(&state, &web, &user, f, None, q.opt("q")).await
+}
+
+/// `/tickets/lookup?q=`: the look-up's list as an HTML fragment for `assets/intake.js`
+/// (a text that breaks the rule answers 422 with the message in the fragment).
+pub async fn lookup(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Query(q): Query,
+) -> Response {
+    let results = match lookup_results(&state, &web, &user, q.get("q")).await {
+        Ok(r) => r,
+        Err(e) => return web.fail(Some(&user), &e),
+    };
+    let status = if results.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let tpl = LookupFragment {
+        c: web.chrome(Some(&user), String::new()),
+        results: Some(results),
     };
     web.render(status, &tpl)
 }
 
-pub async fn new_page(State(state): State<AppState>, web: Web, user: WebUser) -> Response {
-    render_new(&state, &web, &user, None).await
+/// `/tickets/intake-panel?terminal=ID`: the terminal's intake panel as an HTML fragment.
+pub async fn intake_panel(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Query(q): Query,
+) -> Response {
+    let Some(t) = chosen_terminal(&q, "terminal") else {
+        return web.fail(Some(&user), &ApiError::NotFound);
+    };
+    match panel(&state, &web, &user, t).await {
+        Ok(p) => {
+            let tpl = PanelFragment {
+                c: web.chrome(Some(&user), String::new()),
+                portal: false,
+                panel: Some(p),
+            };
+            web.render(StatusCode::OK, &tpl)
+        }
+        Err(e) => web.fail(Some(&user), &e),
+    }
 }
 
-/// The merchant chosen in the select, or the one whose MID was typed.
+/// The merchant chosen in the select, or the one whose MID was typed (found by the unique
+/// index, `service::intake::merchant_by_mid`).
 async fn merchant_field(ctx: &service::Ctx<'_>, f: &Fields) -> ApiResult<Option<String>> {
     if let Some(m) = f.opt("merchant_id") {
         return Ok(Some(m.to_owned()));
@@ -687,21 +1069,12 @@ async fn merchant_field(ctx: &service::Ctx<'_>, f: &Fields) -> ApiResult<Option<
     let Some(mid) = f.opt("mid") else {
         return Ok(None);
     };
-    let found = merchant_names(ctx)
-        .await
-        .into_iter()
-        .find(|(_, (_, m))| m == mid)
-        .map(|(id, _)| id.to_string());
-    match found {
-        Some(id) => Ok(Some(id)),
-        None => Err(FieldError::new(
-            "mid",
-            Rule::Invalid {
-                reason: "no merchant with this MID",
-            },
-        )
-        .into()),
-    }
+    Ok(Some(
+        service::intake::merchant_by_mid(ctx, mid)
+            .await?
+            .id
+            .to_string(),
+    ))
 }
 
 pub async fn create(
@@ -765,7 +1138,7 @@ pub async fn create(
         Ok(t) => web.redirect_flash(&href(t.id), Flash::TicketCreated),
         Err(e) if is_form_error(&e) => {
             let msg = labels::error_message(&web.tr, &e);
-            render_new(&state, &web, &user, Some((&f, msg, e.status()))).await
+            render_new(&state, &web, &user, Some(&f), Some((msg, e.status())), None).await
         }
         Err(e) => web.fail(Some(&user), &e),
     }
@@ -846,13 +1219,19 @@ enum Form {
     Assign,
     Priority,
     Reopen,
+    LateNotice,
+    Merge,
+    Split,
 }
 
 struct Failed {
     form: Form,
     message: String,
     status: StatusCode,
+    /// The form's main text as typed (reply/note body, late reason, split description).
     text: String,
+    /// A second field as typed (late estimate, split subject).
+    extra: String,
 }
 
 async fn render_detail(
@@ -1045,6 +1424,55 @@ async fn render_detail(
         } else {
             None
         },
+        attachments: super::ticket_files::section(state, web, user, t).await,
+        expected_fix: d
+            .expected_fix
+            .map(|x| x.to_shanghai_display())
+            .unwrap_or_default(),
+        links: d
+            .links
+            .iter()
+            .map(|l| LinkRow {
+                relation: tr.t(&format!("ticket-link-{}", l.relation.replace('_', "-"))),
+                href: href(l.other_id),
+                number: l.other_number.clone(),
+                at: l.created_at.to_shanghai_display(),
+            })
+            .collect(),
+        late_notices: d
+            .late_notices
+            .iter()
+            .map(|n| LateRow {
+                reason: n.reason.clone(),
+                estimate: n.new_estimate.to_shanghai_display(),
+                at: n.created_at.to_shanghai_display(),
+            })
+            .collect(),
+        can_link: can_work && !portal && !t.status.is_final(),
+        can_late: can_work && !portal && t.status.is_active(),
+        late: form_state(Form::LateNotice),
+        late_estimate: failed
+            .as_ref()
+            .filter(|f| f.form == Form::LateNotice)
+            .map(|f| f.extra.clone())
+            .unwrap_or_default(),
+        merge_error: take(Form::Merge).map(|e| e.0),
+        split: {
+            let (error, subject, description) =
+                match failed.as_ref().filter(|f| f.form == Form::Split) {
+                    Some(f) => (Some(f.message.clone()), f.extra.clone(), f.text.clone()),
+                    None => (None, String::new(), String::new()),
+                };
+            SplitForm {
+                error,
+                subject,
+                description,
+                categories: Category::ALL
+                    .iter()
+                    .map(|c| Opt::new(c.code(), category_label(&tr, *c), t.category.code()))
+                    .collect(),
+            }
+        },
         t: facts,
     };
     web.render(status, &tpl)
@@ -1116,12 +1544,113 @@ async fn apply(
                 form,
                 message: labels::error_message(&web.tr, &e),
                 status: e.status(),
-                text: f.get("body").to_owned(),
+                text: f
+                    .opt("body")
+                    .or(f.opt("reason"))
+                    .unwrap_or_default()
+                    .to_owned(),
+                extra: f.get("new_estimate").to_owned(),
             };
             render_detail(state, web, user, id, Some(failed)).await
         }
         Err(e) => web.fail(Some(user), &e),
     }
+}
+
+pub async fn late_notice(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    apply(&state, &web, &user, &id, &f, Form::LateNotice, |f| {
+        Ok(Change::LateNotice {
+            reason: f.get("reason").to_owned(),
+            new_estimate: crate::api::tickets::parse_instant(
+                "new_estimate",
+                f.opt("new_estimate"),
+            )?,
+        })
+    })
+    .await
+}
+
+/// Merge (`target`: the number of the ticket that carries on) or split, then back to the page
+/// (merge: the ticket that carries on; split: the new ticket).
+async fn link_step(
+    state: &AppState,
+    web: &Web,
+    user: &WebUser,
+    id: &str,
+    f: &Fields,
+    form: Form,
+) -> Response {
+    let Ok(id) = parse_id(id) else {
+        return web.fail(Some(user), &ApiError::NotFound);
+    };
+    let ctx = user.ctx(state);
+    let result: ApiResult<TicketId> = async {
+        let version = version_field(f)?;
+        if form == Form::Merge {
+            let target = service::tickets::resolve_ticket(&ctx, "target", f.get("target")).await?;
+            Ok(service::tickets::merge(&ctx, id, target, version)
+                .await?
+                .target
+                .id)
+        } else {
+            let new = service::tickets::SplitOff {
+                category: Category::parse("category", f.get("category"))?,
+                priority: None,
+                terminal: None,
+                subject: service::tickets::parse_text("subject", f.get("subject"), 200)?,
+                description: service::tickets::parse_text(
+                    "description",
+                    f.get("description"),
+                    10_000,
+                )?,
+            };
+            Ok(service::tickets::split(&ctx, id, new, version)
+                .await?
+                .created
+                .id)
+        }
+    }
+    .await;
+    match result {
+        Ok(next) => web.redirect_flash(&href(next), Flash::TicketUpdated),
+        Err(e) if is_form_error(&e) => {
+            let failed = Failed {
+                form,
+                message: labels::error_message(&web.tr, &e),
+                status: e.status(),
+                text: f.get("description").to_owned(),
+                extra: f.get("subject").to_owned(),
+            };
+            render_detail(state, web, user, id, Some(failed)).await
+        }
+        Err(e) => web.fail(Some(user), &e),
+    }
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    link_step(&state, &web, &user, &id, &f, Form::Merge).await
+}
+
+pub async fn split(
+    State(state): State<AppState>,
+    web: Web,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> Response {
+    link_step(&state, &web, &user, &id, &f, Form::Split).await
 }
 
 fn message(f: &Fields, visibility: Visibility) -> ApiResult<Change> {

@@ -500,6 +500,23 @@ fn routes() -> Vec<Route> {
             true,
         ),
         r(Method::GET, "/api/v1/audit", AuditRead, false, true, false),
+        // The e-mail gateway's quarantine: the provider's admins only.
+        r(
+            Method::GET,
+            "/api/v1/mail/quarantine",
+            MailQuarantineRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/mail/quarantine/{id}/raw",
+            MailQuarantineRead,
+            true,
+            false,
+            false,
+        ),
         r(
             Method::GET,
             "/api/v1/webhooks",
@@ -740,6 +757,74 @@ fn routes() -> Vec<Route> {
             false,
             true,
         ),
+        // Late-fix notice, merge, split: staff who work tickets.
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/late-notice",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/merge",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/split",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        // Ticket attachments (H4): adding a public file is a reply, reading is TicketRead.
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/attachments",
+            TicketReply,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}/attachments",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}/attachments/{attachment_id}",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        // Intake look-up and panel: staff only. The service asks TicketCreate, TicketWork,
+        // MerchantRead and TerminalRead; TicketWork is the one that leaves merchant users out.
+        r(
+            Method::GET,
+            "/api/v1/lookup",
+            TicketWork,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/terminals/{id}/intake-summary",
+            TicketWork,
+            true,
+            false,
+            false,
+        ),
     ]
 }
 
@@ -766,6 +851,9 @@ struct Fixtures {
     /// A ticket of the tenant's first merchant, and one of its second (the sibling).
     ticket: String,
     sibling_ticket: String,
+    /// A public attachment of each of those tickets (H4).
+    attachment: String,
+    sibling_attachment: String,
     /// An onboarding application of the tenant's first merchant, with one document.
     application: String,
     document: String,
@@ -776,6 +864,8 @@ struct Fixtures {
     service_point: String,
     announcement: String,
     webhook: String,
+    /// A quarantined inbound mail (an unknown sender's).
+    quarantine: String,
 }
 
 async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
@@ -836,9 +926,14 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     let (sibling_application, sibling_document) = onboarding_fixture(&ctx, t.other_merchant).await;
     let ticket = ticket_fixture(&ctx, t.merchant).await;
     let sibling_ticket = ticket_fixture(&ctx, t.other_merchant).await;
+    let attachment = attachment_fixture(&ctx, &ticket).await;
+    let sibling_attachment = attachment_fixture(&ctx, &sibling_ticket).await;
+    let quarantine = quarantine_fixture(app, t).await;
     Fixtures {
         ticket,
         sibling_ticket,
+        attachment,
+        sibling_attachment,
         application,
         document,
         sibling_application,
@@ -847,7 +942,66 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
         victim: victim.id.to_string(),
         announcement: a.id.to_string(),
         webhook: w.webhook.id.to_string(),
+        quarantine,
     }
+}
+
+/// A public photo attached to `ticket` (H4); returns the attachment's id.
+async fn attachment_fixture(ctx: &Ctx<'_>, ticket: &str) -> String {
+    service::ticket_files::add(
+        ctx,
+        posdesk_core::ids::TicketId::parse("id", ticket).unwrap(),
+        service::ticket_files::Upload {
+            visibility: posdesk_storage::repo::tickets::Visibility::Public,
+            file_name: "故障照片.png".into(),
+            declared_type: "image/png".into(),
+            bytes: TINY_PNG.to_vec(),
+        },
+    )
+    .await
+    .map_err(err)
+    .unwrap()
+    .id
+    .to_string()
+}
+
+/// A multipart upload form with a tiny PNG as `file` (H4).
+const ATTACHMENT_FORM_TYPE: &str = "multipart/form-data; boundary=matrix-boundary";
+
+fn attachment_form() -> Vec<u8> {
+    let mut b = b"--matrix-boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shop.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+    b.extend_from_slice(TINY_PNG);
+    b.extend_from_slice(b"\r\n--matrix-boundary--\r\n");
+    b
+}
+
+/// A quarantined inbound mail of the tenant (from an unknown sender); returns its id.
+async fn quarantine_fixture(app: &TestApp, t: &Tenant) -> String {
+    let raw = format!(
+        "From: stranger@nowhere.example\r\nSubject: 权限矩阵\r\n\
+         Message-ID: <{}@nowhere.example>\r\n\r\n你好\r\n",
+        t.id.uuid().simple()
+    );
+    service::mail_ingest::ingest(&app.state, t.id, raw.as_bytes(), &[])
+        .await
+        .map_err(err)
+        .unwrap();
+    let tenant = t.id;
+    app.state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                c.query_one(
+                    "SELECT id FROM mail_inbound WHERE tenant_id = $1 \
+                     AND outcome = 'quarantined' ORDER BY created_at DESC, id DESC LIMIT 1",
+                    &[tenant.into()],
+                )
+                .await?
+                .text(0)
+            })
+        })
+        .await
+        .unwrap()
 }
 
 async fn ticket_fixture(ctx: &Ctx<'_>, merchant: posdesk_core::ids::MerchantId) -> String {
@@ -949,6 +1103,7 @@ async fn build(
         p if p.starts_with("/api/v1/announcements/") => f.announcement.clone(),
         p if p.starts_with("/api/v1/webhooks/") => f.webhook.clone(),
         p if p.starts_with("/api/v1/service-points/") => f.service_point.clone(),
+        p if p.starts_with("/api/v1/mail/quarantine/") => f.quarantine.clone(),
         p if p.starts_with("/api/v1/tickets/") => match target {
             Target::SiblingMerchant => f.sibling_ticket.clone(),
             _ => f.ticket.clone(),
@@ -1075,9 +1230,20 @@ async fn build(
         .path
         .replace("{id}", &id)
         .replace("{document}", &document)
-        .replace("{date}", "2031-06-02");
+        .replace("{date}", "2031-06-02")
+        .replace(
+            "{attachment_id}",
+            match target {
+                Target::SiblingMerchant => &f.sibling_attachment,
+                _ => &f.attachment,
+            },
+        );
     if route.path == "/api/v1/onboarding-applications/{id}/documents" {
         path.push_str("?kind=premises_photo&file_name=shop.png");
+    }
+    if route.path == "/api/v1/lookup" {
+        // A MID prefix both providers' merchants share: only the caller's may come back.
+        path.push_str("?q=10233015812");
     }
     let body = match (route.method.clone(), route.path) {
         (Method::POST, "/api/v1/providers") => {
@@ -1164,6 +1330,15 @@ async fn build(
         (Method::POST, "/api/v1/tickets/{id}/transition") => Some(json!({"event": "triage"})),
         (Method::POST, "/api/v1/tickets/{id}/assign") => Some(json!({"team": "field"})),
         (Method::POST, "/api/v1/tickets/{id}/priority") => Some(json!({"priority": "p2"})),
+        (Method::POST, "/api/v1/tickets/{id}/late-notice") => {
+            Some(json!({"reason": "等待配件到货", "new_estimate": "2031-06-02T10:00:00+08:00"}))
+        }
+        // Merging a ticket into itself is refused (422) after the permission and scope checks,
+        // so the fixture ticket stays as it is.
+        (Method::POST, "/api/v1/tickets/{id}/merge") => Some(json!({"target_id": f.ticket})),
+        (Method::POST, "/api/v1/tickets/{id}/split") => Some(json!({
+            "category": "printing", "subject": "另一台终端打印不清", "description": "拆分出的问题"
+        })),
         (Method::POST, "/api/v1/onboarding-applications") => {
             Some(json!({"merchant_id": t.merchant.to_string()}))
         }
@@ -1187,6 +1362,11 @@ async fn build(
     let raw = ((route.method == Method::PUT && route.path == "/api/v1/providers/{id}/logo")
         || route.path == "/api/v1/onboarding-applications/{id}/documents")
         .then(|| (TINY_PNG.to_vec(), "image/png"));
+    let raw = if route.method == Method::POST && route.path == "/api/v1/tickets/{id}/attachments" {
+        Some((attachment_form(), ATTACHMENT_FORM_TYPE))
+    } else {
+        raw
+    };
     Call { path, body, raw }
 }
 
@@ -1238,6 +1418,7 @@ async fn authz_matrix(app: TestApp) {
         fb.sibling_application.clone(),
         fb.ticket.clone(),
         fb.sibling_ticket.clone(),
+        fb.quarantine.clone(),
     ];
     let mut n = 0;
     let mut failures = Vec::new();

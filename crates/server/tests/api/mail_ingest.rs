@@ -13,6 +13,9 @@ use posdesk_storage::Value;
 use posdesk_storage::repo::mail;
 use serde_json::json;
 
+use axum::http::StatusCode;
+use tower::ServiceExt;
+
 use crate::app_tests;
 use crate::helpers::{TestApp, err, new_user};
 
@@ -414,10 +417,186 @@ async fn reply_to_closed_ticket_is_quarantined(app: TestApp) {
     assert_eq!(q[0].raw, late);
 }
 
+/// A GET with the raw response bytes (the API helpers read bodies as JSON or lossy text).
+async fn get_bytes(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    (status, headers, bytes)
+}
+
+/// The quarantine as the provider's admins see it: newest first, paged, the raw bytes
+/// downloadable exactly as received; another provider sees none of it; no other role reads it.
+async fn quarantine_is_shown_to_admins(app: TestApp) {
+    let garbage = corpus("unparseable-garbage.eml");
+    let stranger = mail(
+        "stranger@nowhere.example",
+        "请问怎么申请终端",
+        "q1@nowhere.example",
+        None,
+        "请问怎么申请终端？\r\n",
+    );
+    for raw in [&garbage, &stranger] {
+        assert!(matches!(
+            run(&app, app.a.id, raw).await,
+            Outcome::Quarantined { .. }
+        ));
+    }
+    let big = vec![b'a'; MAX_MAIL_BYTES + 1];
+    run(&app, app.a.id, &big).await;
+    let b_mail = mail(
+        "other@elsewhere.example",
+        "别家的邮件",
+        "q2@elsewhere.example",
+        None,
+        "你好。\r\n",
+    );
+    run(&app, app.b.id, &b_mail).await;
+    // A mail that made a ticket is not in the quarantine.
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "li.na@shop-a.example.cn",
+    )
+    .await;
+    let created = mail(
+        "li.na@shop-a.example.cn",
+        "终端无法开机",
+        "q3@shop-a.example.cn",
+        None,
+        "黑屏。\r\n",
+    );
+    assert!(matches!(
+        run(&app, app.a.id, &created).await,
+        Outcome::Created { .. }
+    ));
+
+    let admin = app.token(&app.a, Role::ProviderAdmin);
+    let r = app.get("/api/v1/mail/quarantine", &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let items = r.body["items"].as_array().unwrap();
+    let reasons: Vec<&str> = items
+        .iter()
+        .map(|i| i["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["too_large", "unknown_sender", "unparseable"],
+        "{r:?}"
+    );
+    assert!(r.body["next_cursor"].is_null());
+    let s = &items[1];
+    assert_eq!(s["sender"], "stranger@nowhere.example");
+    assert_eq!(s["subject"], "请问怎么申请终端");
+    assert_eq!(s["message_id"], "q1@nowhere.example");
+    assert_eq!(s["size"], stranger.len());
+    assert_eq!(s["raw_kept"], true);
+    assert!(
+        posdesk_core::Timestamp::parse_rfc3339(s["received_at"].as_str().unwrap()).is_some(),
+        "{s}"
+    );
+    assert_eq!(
+        s["sha256"],
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&stranger))
+    );
+    assert!(items[2]["sender"].is_null());
+    assert_eq!(items[2]["size"], garbage.len());
+    assert_eq!(items[0]["raw_kept"], false);
+    assert_eq!(items[0]["size"], MAX_MAIL_BYTES + 1);
+
+    // Paged: two, then the last one.
+    let p1 = app.get("/api/v1/mail/quarantine?limit=2", &admin).await;
+    assert_eq!(p1.body["items"].as_array().unwrap().len(), 2);
+    let cursor = p1.body["next_cursor"].as_str().unwrap().to_owned();
+    let p2 = app
+        .get(
+            &format!("/api/v1/mail/quarantine?limit=2&cursor={cursor}"),
+            &admin,
+        )
+        .await;
+    let rest = p2.body["items"].as_array().unwrap();
+    assert_eq!(rest.len(), 1, "{p2:?}");
+    assert_eq!(rest[0]["id"], items[2]["id"]);
+    assert!(p2.body["next_cursor"].is_null());
+    // Bad paging input names the field.
+    let bad = app.get("/api/v1/mail/quarantine?cursor=zz", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["field"], "cursor", "{bad:?}");
+    let bad = app.get("/api/v1/mail/quarantine?limit=0", &admin).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["field"], "limit", "{bad:?}");
+
+    // The raw bytes, exactly as received, as a message/rfc822 download.
+    for (item, raw) in [(&items[2], &garbage), (&items[1], &stranger)] {
+        let id = item["id"].as_str().unwrap();
+        let (status, headers, bytes) =
+            get_bytes(&app, &format!("/api/v1/mail/quarantine/{id}/raw"), &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(&bytes, raw);
+        assert_eq!(headers["content-type"], "message/rfc822");
+        assert_eq!(
+            headers["content-disposition"],
+            format!("attachment; filename=\"{id}.eml\"").as_str()
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+    }
+    // Not kept (over 50 MB), no such id, not a UUID: 404.
+    let too_large = items[0]["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/mail/quarantine/{too_large}/raw"),
+        format!("/api/v1/mail/quarantine/{}/raw", uuid::Uuid::now_v7()),
+        "/api/v1/mail/quarantine/not-an-id/raw".to_owned(),
+    ] {
+        let r = app.get(&path, &admin).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {r:?}");
+    }
+
+    // Provider b's admin sees only b's mail, and a's mail is not found.
+    let b_admin = app.token(&app.b, Role::ProviderAdmin);
+    let rb = app.get("/api/v1/mail/quarantine", &b_admin).await;
+    let b_items = rb.body["items"].as_array().unwrap();
+    assert_eq!(b_items.len(), 1, "{rb:?}");
+    assert_eq!(b_items[0]["sender"], "other@elsewhere.example");
+    let a_id = items[1]["id"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/mail/quarantine/{a_id}/raw"), &b_admin)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // Every other role, the platform admin and merchant users included, is refused.
+    for role in Role::ALL {
+        if role == Role::ProviderAdmin {
+            continue;
+        }
+        let t = app.token(&app.a, role);
+        let list = app.get("/api/v1/mail/quarantine", &t).await;
+        assert_eq!(list.status, StatusCode::FORBIDDEN, "{role:?}: {list:?}");
+        let raw = app
+            .get(&format!("/api/v1/mail/quarantine/{a_id}/raw"), &t)
+            .await;
+        assert_eq!(raw.status, StatusCode::FORBIDDEN, "{role:?}: {raw:?}");
+    }
+}
+
 app_tests!(
     creates_and_threads,
     forged_reply_does_not_cross_providers,
     machines_are_ignored,
     quarantine_keeps_the_bytes,
     reply_to_closed_ticket_is_quarantined,
+    quarantine_is_shown_to_admins,
 );

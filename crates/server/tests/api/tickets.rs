@@ -324,7 +324,7 @@ impl Mutation for Backdate {
     }
 }
 
-async fn backdate(app: &TestApp, id: &str, days: i64) {
+pub async fn backdate(app: &TestApp, id: &str, days: i64) {
     app.state
         .store
         .write(
@@ -393,3 +393,150 @@ async fn escalations_fire_once(app: TestApp) {
 }
 
 app_tests!(lifecycle, bad_input_and_tenancy, escalations_fire_once);
+
+// --- The SLA context cache (issue 5 performance work): a change on this server applies to the
+// next ticket at once; another server (own cache, same database) follows within the TTL.
+
+async fn put(app: &TestApp, path: &str, token: &str, body: Json) -> Resp {
+    app.call_with(
+        Method::PUT,
+        path,
+        Some(token),
+        Some(body.to_string().into_bytes()),
+        &[],
+    )
+    .await
+}
+
+fn p3_as_p4() -> Json {
+    let mut doc: Json =
+        serde_json::from_str(&posdesk_core::ticket::SlaDocument::builtin().to_json()).unwrap();
+    doc["defaults"]["p3"] = json!("default_p4");
+    doc
+}
+
+async fn sla_context_follows_changes_at_once(app: TestApp) {
+    use posdesk_core::calendar::LocalDate;
+    let agent = app.token(&app.a, Role::Agent);
+    let admin = app.token(&app.a, Role::ProviderAdmin);
+    let first = open(&app, &agent, body(&app)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    assert_eq!(first.body["policy_code"], "default_p3");
+    // The context is cached now; the SLA document changes: the next ticket is under it.
+    let r = put(&app, "/api/v1/sla-policies", &admin, p3_as_p4()).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let second = open(&app, &agent, body(&app)).await;
+    assert_eq!(second.body["policy_code"], "default_p4", "{second:?}");
+
+    // The provider closes the next 45 days: the next ticket's clocks wait for them.
+    let now = posdesk_storage::now();
+    let bound = now.millis() + 45 * 86_400_000;
+    assert!(
+        ts(&second.body["next_check"]).millis() < bound,
+        "{second:?}"
+    );
+    let today = LocalDate::of_timestamp(now).unwrap();
+    let csv: String = (0..46)
+        .map(|i| format!("{},off,盘点\n", today.add_days(i).unwrap()))
+        .collect();
+    let r = app
+        .post(
+            "/api/v1/calendar/import",
+            &admin,
+            json!({"content": csv, "replace": false}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let third = open(&app, &agent, body(&app)).await;
+    assert!(
+        ts(&third.body["next_check"]).millis() > bound,
+        "overrides ignored: {third:?}"
+    );
+
+    // One override opens tomorrow again: the next ticket is due by then.
+    let tomorrow = today.add_days(1).unwrap();
+    let r = put(
+        &app,
+        &format!("/api/v1/calendar/overrides/{tomorrow}"),
+        &admin,
+        json!({"rule": "hours", "hours": "08:00-18:00", "note": "加班"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let fourth = open(&app, &agent, body(&app)).await;
+    let end_of_tomorrow = tomorrow.add_days(1).unwrap().start().millis();
+    assert!(
+        ts(&fourth.body["next_check"]).millis() <= end_of_tomorrow,
+        "override ignored: {fourth:?}"
+    );
+
+    // Weekly hours: only Sundays open. A week after the overrides end follows them at once.
+    let weekly = json!({"mon": "closed", "tue": "closed", "wed": "closed", "thu": "closed",
+                        "fri": "closed", "sat": "closed", "sun": "08:00-18:00"});
+    let r = put(
+        &app,
+        "/api/v1/calendar",
+        &admin,
+        json!({"weekly": weekly, "makeup_weekday": "mon"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let cached = service::tickets::sla_context(&app.state, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    let fresh = service::calendars::for_tenant(&app.state, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    for d in (50..57).map(|i| today.add_days(i).unwrap()) {
+        assert_eq!(
+            cached.calendar.day_info(d).hours,
+            fresh.day_info(d).hours,
+            "{d}"
+        );
+    }
+}
+
+async fn another_server_follows_within_the_ttl(app: TestApp) {
+    use std::sync::Arc;
+    let admin = app.token(&app.a, Role::ProviderAdmin);
+    // A second server on the same database: its own cache.
+    let other = posdesk_server::AppState {
+        sla_cache: Arc::default(),
+        token_cache: Arc::default(),
+        ..app.state.clone()
+    };
+    let before = service::tickets::sla_context(&other, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    assert_eq!(
+        before.sla.to_json(),
+        posdesk_core::ticket::SlaDocument::builtin().to_json()
+    );
+    let r = put(&app, "/api/v1/sla-policies", &admin, p3_as_p4()).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let want = posdesk_core::ticket::SlaDocument::from_json(&p3_as_p4().to_string())
+        .unwrap()
+        .to_json();
+    // This server: at once.
+    let here = service::tickets::sla_context(&app.state, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    assert_eq!(here.sla.to_json(), want);
+    // The other: once its entry is older than the TTL.
+    tokio::time::sleep(service::sla_cache::SlaCache::TTL + std::time::Duration::from_millis(50))
+        .await;
+    let there = service::tickets::sla_context(&other, app.a.id)
+        .await
+        .map_err(err)
+        .unwrap();
+    assert_eq!(there.sla.to_json(), want);
+}
+
+app_tests!(
+    sla_context_follows_changes_at_once,
+    another_server_follows_within_the_ttl
+);

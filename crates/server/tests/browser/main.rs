@@ -3236,6 +3236,16 @@ mod merchant_pages;
 #[path = "tickets.rs"]
 mod tickets_pages;
 
+// The e-mail gateway's quarantine page.
+#[path = "mail.rs"]
+mod mail_pages;
+
+// Hotline and walk-in intake: the look-up and the intake panel.
+mod intake;
+
+// Ticket attachments on the ticket page (H4).
+mod ticket_files;
+
 mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn journeys_sqlite() {

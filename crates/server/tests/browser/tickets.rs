@@ -761,11 +761,128 @@ async fn ticket_posts_need_csrf(loc: Location) {
         .redirects_to(&format!("/tickets/{id}"));
 }
 
+/// The late-fix notice, merge and split forms on the ticket page: refusals shown in place, the
+/// merchant sees the new estimate, linked tickets link to each other.
+async fn late_notice_merge_and_split_forms(loc: Location) {
+    let app = App::new(loc).await;
+    let seed = &app.seed;
+    let agent = principal(seed, Role::Agent);
+    let late = open_ticket(&app.state, &agent, seed.merchant, None, "整机无法开机").await;
+    let dup = open_ticket(&app.state, &agent, seed.merchant, None, "开不了机（重复）").await;
+    let mut a = app.client();
+    a.sign_in(seed.login(Role::Agent)).await;
+    let version = |d: &service::tickets::TicketDetail| d.view.ticket.version.to_string();
+
+    // Not late yet: 409 in place.
+    let d = detail(&app.state, seed, late).await;
+    let estimate = Timestamp::from_millis(posdesk_storage::now().millis() + 5 * 86_400_000)
+        .to_shanghai_input();
+    let page = a
+        .post(
+            &format!("/tickets/{late}/late-notice"),
+            &[
+                ("version", version(&d).as_str()),
+                ("reason", "等待主板配件"),
+                ("new_estimate", estimate.as_str()),
+            ],
+        )
+        .await;
+    page.expect(StatusCode::CONFLICT);
+    assert!(page.has("id=\"late-error\"") && page.has("等待主板配件"));
+    backdate_and_scan(&app.state, late, 30).await;
+    let d = detail(&app.state, seed, late).await;
+    a.post(
+        &format!("/tickets/{late}/late-notice"),
+        &[
+            ("version", version(&d).as_str()),
+            ("reason", "等待主板配件"),
+            ("new_estimate", estimate.as_str()),
+        ],
+    )
+    .await
+    .redirects_to(&format!("/tickets/{late}"));
+    let shown = estimate.replace('T', " ");
+    let page = a.get(&format!("/tickets/{late}")).await;
+    assert!(page.has("id=\"ticket-late-notices\"") && page.has("等待主板配件"));
+    let mut m = app.client();
+    m.sign_in(seed.login(Role::MerchantUser)).await;
+    let portal = m.get(&format!("/tickets/{late}")).await;
+    portal.expect(StatusCode::OK);
+    let at = portal
+        .body
+        .find("id=\"ticket-expected-fix\"")
+        .expect("expected fix shown");
+    let para: String = portal.body[at..].chars().take(120).collect();
+    assert!(para.contains(&shown), "{para}");
+    assert!(!portal.has("id=\"merge-form\"") && !portal.has("id=\"late-form\""));
+
+    // Merge the duplicate by the other ticket's number.
+    let d = detail(&app.state, seed, dup).await;
+    let page = a
+        .post(
+            &format!("/tickets/{dup}/merge"),
+            &[
+                ("version", version(&d).as_str()),
+                ("target", "T-19990101-0001"),
+            ],
+        )
+        .await;
+    page.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.has("id=\"merge-error\""));
+    let target = detail(&app.state, seed, late).await.view.ticket.number;
+    a.post(
+        &format!("/tickets/{dup}/merge"),
+        &[
+            ("version", version(&d).as_str()),
+            ("target", target.to_lowercase().as_str()),
+        ],
+    )
+    .await
+    .redirects_to(&format!("/tickets/{late}"));
+    let page = a.get(&format!("/tickets/{late}")).await;
+    let dup_number = detail(&app.state, seed, dup).await.view.ticket.number;
+    assert!(page.has("id=\"ticket-links\"") && page.has("合并自") && page.has(&dup_number));
+    let page = a.get(&format!("/tickets/{dup}")).await;
+    assert!(page.has("已合并到") && !page.has("id=\"merge-form\""));
+
+    // Split a second problem off.
+    let d = detail(&app.state, seed, late).await;
+    let page = a
+        .post(
+            &format!("/tickets/{late}/split"),
+            &[
+                ("version", version(&d).as_str()),
+                ("category", "printing"),
+                ("subject", ""),
+                ("description", "小票打印很淡"),
+            ],
+        )
+        .await;
+    page.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.has("id=\"split-error\"") && page.has("小票打印很淡"));
+    let page = a
+        .post(
+            &format!("/tickets/{late}/split"),
+            &[
+                ("version", version(&d).as_str()),
+                ("category", "printing"),
+                ("subject", "小票打印不清"),
+                ("description", "小票打印很淡"),
+            ],
+        )
+        .await;
+    page.redirects_to("/tickets/");
+    let new_page = a.get(page.location.as_deref().unwrap_or_default()).await;
+    new_page.expect(StatusCode::OK);
+    assert!(new_page.has("拆分自") && new_page.has(&target) && new_page.has("小票打印不清"));
+}
+
 posdesk_storage::both_backends!(
     ticket_pages_answer_per_role,
     ticket_forms_work_and_show_errors_in_place,
     breached_tickets_show_in_the_queue,
     ticket_posts_need_csrf,
+    late_notice_merge_and_split_forms,
 );
 
 // ---------------------------------------------------------------------------------------------

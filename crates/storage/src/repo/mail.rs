@@ -3,11 +3,16 @@
 //! (`mail_messages`, unique per provider), which threading looks replies up in. All lookups
 //! take the receiving provider: a Message-ID or ticket number of another provider is never
 //! found, so a forged In-Reply-To cannot thread into another provider's ticket.
+//!
+//! The quarantine reads (`quarantine_page`, `quarantined_mail`) take the caller's `Scope`: a
+//! provider's staff read their provider's quarantined mail; every other scope reads none.
 
 use futures::future::BoxFuture;
+use posdesk_core::Timestamp;
 use posdesk_core::audit::AuditDraft;
 use posdesk_core::authz::{Role, Scope};
 use posdesk_core::ids::{TenantId, TicketId, UserId};
+use posdesk_core::page::{Cursor, Page, PageRequest};
 use serde::Serialize;
 
 use super::tickets::{ChangeTicket, Changed, CreateTicket, Ticket};
@@ -246,6 +251,111 @@ pub async fn quarantined(
             })
         })
         .collect()
+}
+
+/// A quarantined mail as the provider's admins list it (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantineEntry {
+    pub id: String,
+    /// Why it was quarantined (`unparseable`, `unknown_sender`, `too_large`, …).
+    pub reason: String,
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    /// When the gateway read it.
+    pub received_at: Timestamp,
+    /// Size of the raw mail in bytes, and its SHA-256 (hex).
+    pub raw_size: u64,
+    pub raw_sha256: String,
+    /// Whether the raw bytes are kept (not for mail over the gateway's size limit).
+    pub raw_kept: bool,
+}
+
+const QUARANTINE_COLS: &str = "id, reason, sender, subject, message_id, created_at, raw_size, \
+     raw_sha256, CASE WHEN raw IS NULL THEN 0 ELSE 1 END";
+
+fn to_entry(r: &crate::Row) -> Result<QuarantineEntry> {
+    Ok(QuarantineEntry {
+        id: r.text(0)?,
+        reason: r.opt_text(1)?.unwrap_or_default(),
+        sender: r.opt_text(2)?,
+        subject: r.opt_text(3)?,
+        message_id: r.opt_text(4)?,
+        received_at: r.ts(5)?,
+        raw_size: u64::try_from(r.int(6)?).unwrap_or(0),
+        raw_sha256: r.text(7)?,
+        raw_kept: r.bool(8)?,
+    })
+}
+
+/// The provider whose quarantine `scope` may read: a provider's staff only (the platform, a
+/// merchant or a terminal reads none).
+fn quarantine_tenant(scope: &Scope) -> Option<TenantId> {
+    match scope {
+        Scope::Tenant(t) => Some(*t),
+        Scope::Platform | Scope::Merchant { .. } | Scope::Terminal { .. } => None,
+    }
+}
+
+/// The quarantined mail of the scope's provider, newest first (cursor page over
+/// `mail_inbound_by_outcome`).
+pub async fn quarantine_page(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    page: &PageRequest,
+) -> Result<Page<QuarantineEntry>> {
+    let Some(tenant) = quarantine_tenant(scope) else {
+        return Ok(Page {
+            items: Vec::new(),
+            next: None,
+        });
+    };
+    let mut params: Vec<Value> = vec![tenant.into()];
+    let (after, p2) = super::after_clause(&page.after, "created_at", "id", params.len() + 1);
+    params.extend(p2);
+    let rows = c
+        .query(
+            &format!(
+                "SELECT {QUARANTINE_COLS} FROM mail_inbound WHERE tenant_id = $1 \
+                 AND outcome = 'quarantined'{after} ORDER BY created_at DESC, id DESC LIMIT {}",
+                page.limit + 1
+            ),
+            &params,
+        )
+        .await?;
+    let items = rows.iter().map(to_entry).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |e| Cursor {
+        at: e.received_at.millis(),
+        id: e.id.clone(),
+    }))
+}
+
+/// One quarantined mail of the scope's provider and its raw bytes (`None` when they were not
+/// kept); `None` when the scope's provider has no such quarantined mail.
+pub async fn quarantined_mail(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    id: &str,
+) -> Result<Option<(QuarantineEntry, Option<Vec<u8>>)>> {
+    let Some(tenant) = quarantine_tenant(scope) else {
+        return Ok(None);
+    };
+    let row = c
+        .query_opt(
+            &format!(
+                "SELECT {QUARANTINE_COLS}, raw FROM mail_inbound WHERE tenant_id = $1 \
+                 AND id = $2 AND outcome = 'quarantined'"
+            ),
+            &[tenant.into(), id.into()],
+        )
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let entry = to_entry(&r)?;
+    let raw = match r.values().get(9) {
+        Some(Value::Null) | None => None,
+        Some(_) => Some(r.blob(9)?),
+    };
+    Ok(Some((entry, raw)))
 }
 
 /// Records a mail that made no ticket change (ignored or quarantined).

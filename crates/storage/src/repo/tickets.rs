@@ -20,9 +20,14 @@ use posdesk_core::ticket::{
     Priority, ReopenWindow, SelectionFacts, SlaDocument, StatusChange, StatusHistory, TeamCode,
     TicketEvent, TicketKind, TicketStatus, compute_clocks, due_escalations, next_escalation_at,
 };
+use posdesk_core::ticket::{
+    DEFAULT_LATE_NOTICE_THRESHOLD_MINUTES, LateNoticeError, LinkError, LinkKind, LinkSide,
+    Occurrence, check_merge, check_split, late_fix_notice,
+};
 use posdesk_core::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
 
+use super::ticket_notices::{self, Told};
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
 fn backend(e: impl std::fmt::Display) -> Error {
@@ -303,17 +308,22 @@ pub async fn messages(
         .collect()
 }
 
+/// A ticket whose next check has come, as the scan's query found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCheck {
+    pub tenant: TenantId,
+    pub id: TicketId,
+    /// The `next_check` read (the recompute goes ahead only if it is still this).
+    pub next_check: Timestamp,
+}
+
 /// The tickets whose next check has come, across providers, earliest first (the breach and
 /// escalation scan; served by the `next_check` index).
-pub async fn due_checks(
-    c: &mut dyn Conn,
-    now: Timestamp,
-    limit: u32,
-) -> Result<Vec<(TenantId, TicketId)>> {
+pub async fn due_checks(c: &mut dyn Conn, now: Timestamp, limit: u32) -> Result<Vec<DueCheck>> {
     let rows = c
         .query(
             &format!(
-                "SELECT tenant_id, id FROM tickets WHERE next_check IS NOT NULL AND next_check <= $1 \
+                "SELECT tenant_id, id, next_check FROM tickets WHERE next_check IS NOT NULL AND next_check <= $1 \
                  ORDER BY next_check LIMIT {limit}"
             ),
             &[now.into()],
@@ -321,12 +331,104 @@ pub async fn due_checks(
         .await?;
     rows.iter()
         .map(|r| {
-            Ok((
-                parse_id(r, 0, TenantId::parse)?,
-                parse_id(r, 1, TicketId::parse)?,
-            ))
+            Ok(DueCheck {
+                tenant: parse_id(r, 0, TenantId::parse)?,
+                id: parse_id(r, 1, TicketId::parse)?,
+                next_check: r.ts(2)?,
+            })
         })
         .collect()
+}
+
+/// The scan's recompute of some of one provider's due tickets in one transaction: each ticket
+/// whose `next_check` is still the one the scan read is recomputed exactly as a
+/// `ChangeTicket { change: Recompute }` would (escalations inserted `ON CONFLICT DO NOTHING`
+/// and carried out once, its audit events and notices), the others are left alone — a change
+/// recomputed them since, or a changed calendar or SLA document marked them again for the next
+/// pass (so a context older than that mark is never applied). On PostgreSQL the tickets are
+/// locked `FOR UPDATE SKIP LOCKED` first: a ticket another server's scan or change holds is
+/// left for the next pass instead of waited on, and nobody changes the others until commit.
+pub struct RecomputeDue {
+    pub tenant: TenantId,
+    /// Ticket ids and the `next_check` the scan read.
+    pub due: Vec<(TicketId, Timestamp)>,
+    pub sla: SlaContext,
+}
+
+/// What a [`RecomputeDue`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Recomputed {
+    /// Tickets recomputed.
+    pub checked: usize,
+    /// Escalations fired.
+    pub escalations: usize,
+    /// Tickets left alone (changed since the scan's read, or held by another transaction).
+    pub skipped: usize,
+}
+
+impl Mutation for RecomputeDue {
+    type Output = Recomputed;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Recomputed>>> {
+        Box::pin(async move {
+            let mut out = Recomputed::default();
+            if self.due.is_empty() {
+                return Ok(Applied::unaudited(out));
+            }
+            let mut params: Vec<Value> = Vec::with_capacity(self.due.len() + 1);
+            params.push(self.tenant.into());
+            let mut marks = String::new();
+            for (i, (id, _)) in self.due.iter().enumerate() {
+                if i > 0 {
+                    marks.push_str(", ");
+                }
+                marks.push_str(&format!("${}", i + 2));
+                params.push((*id).into());
+            }
+            let lock = match c.dialect() {
+                crate::Dialect::Postgres => " ORDER BY id FOR UPDATE SKIP LOCKED",
+                crate::Dialect::Sqlite => "",
+            };
+            let rows = c
+                .query(
+                    &format!(
+                        "SELECT id, next_check FROM tickets WHERE tenant_id = $1 AND id IN ({marks}){lock}"
+                    ),
+                    &params,
+                )
+                .await?;
+            let mut current = std::collections::HashMap::with_capacity(rows.len());
+            for r in &rows {
+                current.insert(parse_id(r, 0, TicketId::parse)?, r.opt_ts(1)?);
+            }
+            let mut audit = Vec::new();
+            for (id, read) in &self.due {
+                if current.get(id) != Some(&Some(*read)) {
+                    out.skipped += 1;
+                    continue;
+                }
+                let change = ChangeTicket {
+                    tenant: self.tenant,
+                    acting_merchant: None,
+                    id: *id,
+                    expected_version: None,
+                    change: Change::Recompute,
+                    // A recompute adds no message; the id is never stored.
+                    message_id: MessageId::from_uuid(id.uuid()),
+                    reopen_window: ReopenWindow::default(),
+                    sla: self.sla.clone(),
+                };
+                let applied = change.apply(c, ctx).await?;
+                out.checked += 1;
+                out.escalations += applied.value.fired.len();
+                audit.extend(applied.audit);
+            }
+            Ok(Applied::new(out, audit))
+        })
+    }
 }
 
 /// The provider's SLA document (`None`: the built-in defaults).
@@ -426,23 +528,6 @@ fn recompute(
     };
 }
 
-/// Today's next ticket number for the provider (`T-YYYYMMDD-NNNN`), from a per-day counter row
-/// (an upsert: concurrent creations on several servers serialise on the row).
-async fn next_number(c: &mut dyn Conn, tenant: TenantId, now: Timestamp) -> Result<String> {
-    let day = LocalDate::of_timestamp(now)
-        .ok_or_else(|| backend("the clock is outside 0001–9999"))?
-        .to_basic();
-    let n = c
-        .query_one(
-            "INSERT INTO ticket_counters (tenant_id, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (tenant_id, day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last",
-            &[tenant.into(), day.as_str().into()],
-        )
-        .await?
-        .int(0)?;
-    Ok(format!("T-{day}-{n:04}"))
-}
-
 async fn insert_status(
     c: &mut dyn Conn,
     ticket: TicketId,
@@ -500,6 +585,79 @@ fn invalid(field: &'static str, reason: &'static str) -> Error {
     Error::Invalid(FieldError::new(field, Rule::Invalid { reason }))
 }
 
+/// What a ticket's `create` audit event records: its business fields as opened. The event
+/// itself names the ticket, the provider, the actor and the instant, so the id, tenant,
+/// creator, timestamps and version are not repeated, nor the fields a new ticket does not
+/// have yet (assignee, team, response and resolution instants).
+fn created_view(t: &Ticket) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "number": t.number,
+        "kind": t.kind.code(),
+        "channel": t.channel.code(),
+        "category": t.category.code(),
+        "priority": t.priority.code(),
+        "status": t.status.code(),
+        "merchant_id": t.merchant_id,
+        "subject": t.subject,
+        "description": t.description,
+        "tags": t.tags,
+        "policy_code": t.policy_code,
+        "next_check": t.next_check,
+    });
+    if let (Some(term), Some(o)) = (t.terminal_id, v.as_object_mut()) {
+        o.insert("terminal_id".into(), serde_json::json!(term));
+    }
+    v
+}
+
+/// What only the database knows about an intake, checked in the statement that takes the
+/// ticket's number (one round trip on PostgreSQL): the merchant is the provider's (a merchant
+/// user's own) — else no number is taken and nothing is returned — and the terminal, if any, is
+/// the provider's and placed at that merchant. Returns the number and the merchant's risk level
+/// (the SLA rules may select on it). The per-provider, per-day counter row is an upsert:
+/// concurrent creations on several servers serialise on it.
+async fn numbered_intake(
+    c: &mut dyn Conn,
+    m: &CreateTicket,
+    now: Timestamp,
+) -> Result<(String, Option<RiskLevel>)> {
+    let not_ours = || invalid("merchant_id", "is not a merchant of this provider");
+    if m.acting_merchant.is_some_and(|own| own != m.merchant) {
+        return Err(not_ours());
+    }
+    let day = LocalDate::of_timestamp(now)
+        .ok_or_else(|| backend("the clock is outside 0001–9999"))?
+        .to_basic();
+    let row = c
+        .query_opt(
+            "INSERT INTO ticket_counters (tenant_id, day, last) SELECT $1, $2, 1 \
+             WHERE EXISTS (SELECT 1 FROM merchants WHERE id = $3 AND tenant_id = $1) \
+             ON CONFLICT (tenant_id, day) DO UPDATE SET last = ticket_counters.last + 1 \
+             RETURNING last, (SELECT risk_level FROM merchants WHERE id = $3 AND tenant_id = $1), \
+             (SELECT COALESCE(merchant_id, '') FROM terminals WHERE tenant_id = $1 AND id = $4)",
+            &[
+                m.tenant.into(),
+                day.as_str().into(),
+                m.merchant.into(),
+                m.terminal.into(),
+            ],
+        )
+        .await?
+        .ok_or_else(not_ours)?;
+    if m.terminal.is_some() {
+        match row.opt_text(2)? {
+            None => return Err(invalid("terminal_id", "is not a terminal of this provider")),
+            Some(owner) if owner != m.merchant.to_string() => {
+                return Err(invalid("terminal_id", "is not placed at this merchant"));
+            }
+            Some(_) => {}
+        }
+    }
+    let n = row.int(0)?;
+    let risk = row.opt_text(1)?.as_deref().and_then(RiskLevel::from_code);
+    Ok((format!("T-{day}-{n:04}"), risk))
+}
+
 impl Mutation for CreateTicket {
     type Output = Ticket;
     fn apply<'a>(
@@ -508,33 +666,7 @@ impl Mutation for CreateTicket {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Ticket>>> {
         Box::pin(async move {
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
-            let merchant = super::merchants::get(c, &scope, self.merchant)
-                .await
-                .map_err(|e| match e {
-                    Error::NotFound => invalid("merchant_id", "is not a merchant of this provider"),
-                    e => e,
-                })?;
-            if let Some(t) = self.terminal {
-                let owner = c
-                    .query_opt(
-                        "SELECT merchant_id FROM terminals WHERE tenant_id = $1 AND id = $2",
-                        &[self.tenant.into(), t.into()],
-                    )
-                    .await?
-                    .ok_or_else(|| invalid("terminal_id", "is not a terminal of this provider"))?
-                    .opt_text(0)?;
-                if owner.as_deref() != Some(merchant.id.to_string().as_str()) {
-                    return Err(invalid("terminal_id", "is not placed at this merchant"));
-                }
-            }
-            let number = next_number(c, self.tenant, ctx.now).await?;
+            let (number, risk) = numbered_intake(c, self, ctx.now).await?;
             let history = StatusHistory::created(ctx.now, TicketStatus::New);
             let mut t = Ticket {
                 id: self.id,
@@ -545,7 +677,7 @@ impl Mutation for CreateTicket {
                 category: self.category,
                 priority: self.priority,
                 status: TicketStatus::New,
-                merchant_id: merchant.id,
+                merchant_id: self.merchant,
                 terminal_id: self.terminal,
                 subject: self.subject.clone(),
                 description: self.description.clone(),
@@ -564,12 +696,9 @@ impl Mutation for CreateTicket {
                 updated_at: ctx.now,
                 version: 1,
             };
-            let risk = merchant
-                .risk_level
-                .as_deref()
-                .and_then(RiskLevel::from_code);
             recompute(&self.sla, &mut t, risk, &history, &[], ctx.now);
-            c.execute(
+            // Plain INSERTs: on PostgreSQL held back and pipelined with what follows.
+            c.execute_deferred(
                 &format!(
                     "INSERT INTO tickets ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
                      $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
@@ -604,8 +733,18 @@ impl Mutation for CreateTicket {
                 ],
             )
             .await?;
-            insert_status(c, t.id, 1, ctx.now, TicketStatus::New).await?;
-            let audit = vec![AuditDraft::created(Some(self.tenant), "ticket", t.id, &t)];
+            c.execute_deferred(
+                "INSERT INTO ticket_status_history (ticket_id, seq, at, status) VALUES ($1, $2, $3, $4)",
+                &[t.id.into(), Value::Int(1), ctx.now.into(), TicketStatus::New.code().into()],
+            )
+            .await?;
+            ticket_notices::publish(c, ctx, &t, &[Told::new(Occurrence::Created)]).await?;
+            let audit = vec![AuditDraft::created(
+                Some(self.tenant),
+                "ticket",
+                t.id,
+                created_view(&t),
+            )];
             Ok(Applied::new(t, audit))
         })
     }
@@ -630,6 +769,12 @@ pub enum Change {
     Priority(Priority),
     /// Nothing but a recomputation (the scan, a changed calendar or policy).
     Recompute,
+    /// Tell the merchant the fix will be late: why, and the new estimate. The core decides
+    /// whether the resolution clock is at risk and checks the texts (`late_fix_notice`).
+    LateNotice {
+        reason: String,
+        new_estimate: Option<Timestamp>,
+    },
 }
 
 impl Change {
@@ -644,6 +789,7 @@ impl Change {
             Change::Assign { .. } => "assign",
             Change::Priority(_) => "set_priority",
             Change::Recompute => "recompute",
+            Change::LateNotice { .. } => "late_notice",
         }
     }
 }
@@ -655,6 +801,45 @@ pub struct Changed {
     pub message: Option<Message>,
     /// Escalations this change fired (the scan).
     pub fired: Vec<String>,
+    /// The late-fix notice this change told the merchant.
+    pub late_notice: Option<LateNotice>,
+}
+
+/// A late-fix notice as stored (the latest one is the merchant's expected fix time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateNotice {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub reason: String,
+    pub new_estimate: Timestamp,
+    /// The resolution deadline when the notice was given (`None`: the clock was paused).
+    pub deadline: Option<Timestamp>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+/// A ticket's late-fix notices, oldest first.
+pub async fn late_notices(c: &mut dyn Conn, ticket: TicketId) -> Result<Vec<LateNotice>> {
+    let rows = c
+        .query(
+            "SELECT id, ticket_id, reason, new_estimate, deadline, created_by, created_at \
+             FROM ticket_late_notices WHERE ticket_id = $1 ORDER BY created_at, id",
+            &[ticket.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LateNotice {
+                id: parse_id(r, 0, MessageId::parse)?,
+                ticket_id: parse_id(r, 1, TicketId::parse)?,
+                reason: r.text(2)?,
+                new_estimate: r.ts(3)?,
+                deadline: r.opt_ts(4)?,
+                created_by: r.text(5)?,
+                created_at: r.ts(6)?,
+            })
+        })
+        .collect()
 }
 
 /// Applies a [`Change`], conditional on the version read (and `If-Match`).
@@ -747,8 +932,11 @@ impl Mutation for ChangeTicket {
                 ..before.clone()
             };
             let mut message = None;
+            let mut late = None;
             let mut fired_now = Vec::new();
             let mut audit = Vec::new();
+            let mut told = Vec::new();
+            let risk = risk_of(c, self.tenant, t.merchant_id).await?;
             match &self.change {
                 Change::Event(e) => {
                     let to = match e {
@@ -767,6 +955,10 @@ impl Mutation for ChangeTicket {
                         e => before.status.transition(*e)?,
                     };
                     t.status = to;
+                    told.push(Told::new(Occurrence::StatusChanged {
+                        from: before.status,
+                        to,
+                    }));
                     match e {
                         TicketEvent::Resolve => t.resolved_at = Some(ctx.now),
                         TicketEvent::Reopen => t.resolved_at = None,
@@ -802,6 +994,15 @@ impl Mutation for ChangeTicket {
                         created_at: ctx.now,
                     };
                     insert_message(c, self.tenant, &m).await?;
+                    told.push(Told::with(
+                        match visibility {
+                            Visibility::Public => Occurrence::Replied {
+                                by_merchant: !staff,
+                            },
+                            Visibility::Internal => Occurrence::NoteAdded,
+                        },
+                        serde_json::json!({"message_id": m.id, "visibility": visibility.code(), "body": m.body}),
+                    ));
                     audit.push(AuditDraft::created(
                         Some(self.tenant),
                         "ticket_message",
@@ -816,11 +1017,75 @@ impl Mutation for ChangeTicket {
                     }
                     t.assignee_id = *assignee;
                     t.team = team.as_ref().map(|x| x.as_str().to_owned());
+                    told.push(Told::new(Occurrence::Assigned {
+                        assignee_changed: before.assignee_id != t.assignee_id,
+                        now_assigned: t.assignee_id.is_some(),
+                    }));
                 }
-                Change::Priority(p) => t.priority = *p,
+                Change::Priority(p) => {
+                    t.priority = *p;
+                    if *p != before.priority {
+                        told.push(Told::new(Occurrence::PriorityChanged));
+                    }
+                }
                 Change::Recompute => {}
+                Change::LateNotice {
+                    reason,
+                    new_estimate,
+                } => {
+                    let (_, clocks) = clocks_of(&self.sla, &before, risk, &history, ctx.now);
+                    let notice = late_fix_notice(
+                        &clocks.resolution,
+                        DEFAULT_LATE_NOTICE_THRESHOLD_MINUTES,
+                        reason,
+                        *new_estimate,
+                        ctx.now,
+                    )
+                    .map_err(|e| match e {
+                        LateNoticeError::Field(f) => Error::Invalid(f),
+                        LateNoticeError::NotLate => Error::Rejected(format!(
+                            "ticket {}: the resolution clock is not at risk, no late notice is due",
+                            before.number
+                        )),
+                    })?;
+                    // Telling the merchant is an update (and a response, if it is the first).
+                    t.first_response_at.get_or_insert(ctx.now);
+                    t.last_update_at = Some(ctx.now);
+                    let n = LateNotice {
+                        id: self.message_id,
+                        ticket_id: t.id,
+                        reason: notice.reason.as_str().to_owned(),
+                        new_estimate: notice.new_estimate,
+                        deadline: notice.deadline,
+                        created_by: ctx.actor.id.clone(),
+                        created_at: ctx.now,
+                    };
+                    c.execute(
+                        "INSERT INTO ticket_late_notices (id, tenant_id, ticket_id, reason, new_estimate, deadline, \
+                         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        &[
+                            n.id.into(),
+                            self.tenant.into(),
+                            n.ticket_id.into(),
+                            n.reason.as_str().into(),
+                            n.new_estimate.into(),
+                            n.deadline.into(),
+                            n.created_by.as_str().into(),
+                            n.created_at.into(),
+                        ],
+                    )
+                    .await?;
+                    told.push(Told::with(
+                        Occurrence::LateNotice,
+                        serde_json::json!({
+                            "reason": n.reason,
+                            "new_estimate": n.new_estimate,
+                            "estimate": n.new_estimate.to_shanghai_display(),
+                        }),
+                    ));
+                    late = Some(n);
+                }
             }
-            let risk = risk_of(c, self.tenant, t.merchant_id).await?;
             let mut fired = fired(c, t.id).await?;
             // Escalations due now fire once: the key is the primary key, so a second server
             // racing on the same ticket inserts nothing (and its version check fails anyway).
@@ -852,6 +1117,10 @@ impl Mutation for ChangeTicket {
                     }
                     EscalationAction::NotifyAssignee | EscalationAction::NotifySupervisor => {}
                 }
+                told.push(Told::with(
+                    Occurrence::Escalated(d.action.clone()),
+                    serde_json::json!({"escalation": key, "action": d.action.code(), "due_at": d.due_at}),
+                ));
                 audit.push(AuditDraft::changed(
                     Some(self.tenant),
                     "ticket",
@@ -864,6 +1133,9 @@ impl Mutation for ChangeTicket {
                 fired_now.push(key);
             }
             recompute(&self.sla, &mut t, risk, &history, &fired, ctx.now);
+            if t.breached && !before.breached {
+                told.push(Told::new(Occurrence::Breached));
+            }
             let unchanged = Ticket {
                 updated_at: t.updated_at,
                 version: t.version,
@@ -875,9 +1147,11 @@ impl Mutation for ChangeTicket {
                     ticket: before,
                     message: None,
                     fired: fired_now,
+                    late_notice: None,
                 }));
             }
             update(c, &before, &t).await?;
+            ticket_notices::publish(c, ctx, &t, &told).await?;
             if !matches!(self.change, Change::Recompute | Change::Message { .. }) {
                 audit.insert(
                     0,
@@ -896,6 +1170,7 @@ impl Mutation for ChangeTicket {
                     ticket: t,
                     message,
                     fired: fired_now,
+                    late_notice: late,
                 },
                 audit,
             ))
@@ -997,4 +1272,304 @@ impl Mutation for SaveSlaDocument {
             Ok(Applied::new(out, audit))
         })
     }
+}
+
+fn link_side(t: &Ticket) -> LinkSide {
+    LinkSide {
+        id: t.id,
+        merchant: t.merchant_id,
+        status: t.status,
+    }
+}
+
+fn link_refused(e: LinkError) -> Error {
+    match e {
+        LinkError::SameTicket | LinkError::OtherMerchant => Error::Invalid(FieldError::new(
+            "target_id",
+            Rule::Invalid {
+                reason: match e {
+                    LinkError::SameTicket => "is the ticket itself",
+                    _ => "belongs to another merchant",
+                },
+            },
+        )),
+        other => Error::Rejected(other.to_string()),
+    }
+}
+
+async fn insert_link(
+    c: &mut dyn Conn,
+    ctx: &Ctx,
+    tenant: TenantId,
+    from: TicketId,
+    kind: LinkKind,
+    to: TicketId,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO ticket_links (tenant_id, from_id, kind, to_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            tenant.into(),
+            from.into(),
+            kind.code().into(),
+            to.into(),
+            ctx.actor.id.as_str().into(),
+            ctx.now.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A new version of `t` that records only that something was linked to it (merge target,
+/// split source): the version moves so every change has its own notices and audit event.
+async fn touch(c: &mut dyn Conn, ctx: &Ctx, before: &Ticket) -> Result<Ticket> {
+    let t = Ticket {
+        updated_at: ctx.now,
+        version: before.version + 1,
+        ..before.clone()
+    };
+    update(c, before, &t).await?;
+    Ok(t)
+}
+
+/// A link as seen from one ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// `merged_into` / `split_from` (this ticket holds the link), `merged_from` / `split_into`
+    /// (the other ticket holds it).
+    pub relation: &'static str,
+    pub other_id: TicketId,
+    pub other_number: String,
+    pub created_at: Timestamp,
+}
+
+/// The tickets linked to `ticket`, both directions, oldest first (the caller has checked that
+/// the scope sees `ticket`; linked tickets are the same merchant's by construction).
+pub async fn links(c: &mut dyn Conn, ticket: TicketId) -> Result<Vec<Link>> {
+    let rows = c
+        .query(
+            "SELECT l.kind, 1, l.to_id, t.number, l.created_at FROM ticket_links l \
+             JOIN tickets t ON t.id = l.to_id WHERE l.from_id = $1 \
+             UNION ALL \
+             SELECT l.kind, 0, l.from_id, t.number, l.created_at FROM ticket_links l \
+             JOIN tickets t ON t.id = l.from_id WHERE l.to_id = $1 \
+             ORDER BY 5",
+            &[ticket.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let kind = code(r, 0, "link kind", LinkKind::from_code)?;
+            let holds = r.int(1)? == 1;
+            Ok(Link {
+                relation: match (kind, holds) {
+                    (LinkKind::MergedInto, true) => "merged_into",
+                    (LinkKind::MergedInto, false) => "merged_from",
+                    (LinkKind::SplitFrom, true) => "split_from",
+                    (LinkKind::SplitFrom, false) => "split_into",
+                },
+                other_id: parse_id(r, 2, TicketId::parse)?,
+                other_number: r.text(3)?,
+                created_at: r.ts(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Merges a duplicate (`source`) into `target`: the duplicate takes the `merge` step (its
+/// clocks stop), the link is recorded, the target gets a new version; both audited, the
+/// merchant told which ticket carries on. Staff only; conditional on the duplicate's version.
+pub struct MergeTickets {
+    pub tenant: TenantId,
+    pub source: TicketId,
+    pub target: TicketId,
+    pub expected_version: Option<i64>,
+    pub message_id: MessageId,
+    pub reopen_window: ReopenWindow,
+    pub sla: SlaContext,
+}
+
+/// What a merge produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Merged {
+    pub source: Ticket,
+    pub target: Ticket,
+}
+
+impl Mutation for MergeTickets {
+    type Output = Merged;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Merged>>> {
+        Box::pin(async move {
+            let scope = Scope::Tenant(self.tenant);
+            let source = get(c, &scope, self.source).await?;
+            let target = get(c, &scope, self.target).await.map_err(|e| match e {
+                Error::NotFound => invalid("target_id", "is not a ticket of this provider"),
+                e => e,
+            })?;
+            super::check_version(self.expected_version, source.version)?;
+            check_merge(link_side(&source), link_side(&target)).map_err(link_refused)?;
+            let step = ChangeTicket {
+                tenant: self.tenant,
+                acting_merchant: None,
+                id: self.source,
+                expected_version: Some(source.version),
+                change: Change::Event(TicketEvent::Merge),
+                message_id: self.message_id,
+                reopen_window: self.reopen_window,
+                sla: self.sla.clone(),
+            }
+            .apply(c, ctx)
+            .await?;
+            insert_link(
+                c,
+                ctx,
+                self.tenant,
+                self.source,
+                LinkKind::MergedInto,
+                self.target,
+            )
+            .await?;
+            let merged = step.value.ticket;
+            let target_now = touch(c, ctx, &target).await?;
+            ticket_notices::publish(
+                c,
+                ctx,
+                &merged,
+                &[Told::with(
+                    Occurrence::MergedInto,
+                    serde_json::json!({"into_id": target.id, "into": target.number}),
+                )],
+            )
+            .await?;
+            ticket_notices::publish(
+                c,
+                ctx,
+                &target_now,
+                &[Told::with(
+                    Occurrence::Absorbed,
+                    serde_json::json!({"merged_id": source.id, "merged": source.number}),
+                )],
+            )
+            .await?;
+            let mut audit = step.audit;
+            audit.push(AuditDraft::changed(
+                Some(self.tenant),
+                "ticket",
+                target.id,
+                "absorb",
+                serde_json::json!({"version": target.version}),
+                serde_json::json!({"version": target_now.version, "merged": source.number, "merged_id": source.id}),
+            ));
+            Ok(Applied::new(
+                Merged {
+                    source: merged,
+                    target: target_now,
+                },
+                audit,
+            ))
+        })
+    }
+}
+
+/// Splits a new ticket off `source` for a second problem: the new ticket is created as any
+/// other (its own number and clocks from now), linked `split_from` the source, whose version
+/// moves; both audited. `new.merchant` must be the source's merchant (the service sets it).
+pub struct SplitTicket {
+    pub tenant: TenantId,
+    pub source: TicketId,
+    pub expected_version: Option<i64>,
+    pub new: CreateTicket,
+}
+
+/// What a split produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Split {
+    pub source: Ticket,
+    pub created: Ticket,
+}
+
+impl Mutation for SplitTicket {
+    type Output = Split;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<Split>>> {
+        Box::pin(async move {
+            let source = get(c, &Scope::Tenant(self.tenant), self.source).await?;
+            super::check_version(self.expected_version, source.version)?;
+            check_split(link_side(&source)).map_err(link_refused)?;
+            if self.new.merchant != source.merchant_id || self.new.tenant != self.tenant {
+                return Err(invalid(
+                    "merchant_id",
+                    "must be the split ticket's merchant",
+                ));
+            }
+            let created = self.new.apply(c, ctx).await?;
+            insert_link(
+                c,
+                ctx,
+                self.tenant,
+                created.value.id,
+                LinkKind::SplitFrom,
+                source.id,
+            )
+            .await?;
+            let source_now = touch(c, ctx, &source).await?;
+            ticket_notices::publish(
+                c,
+                ctx,
+                &source_now,
+                &[Told::with(
+                    Occurrence::SplitOff,
+                    serde_json::json!({"split_id": created.value.id, "split": created.value.number}),
+                )],
+            )
+            .await?;
+            ticket_notices::publish(
+                c,
+                ctx,
+                &created.value,
+                &[Told::with(
+                    Occurrence::SplitFrom,
+                    serde_json::json!({"from_id": source.id, "from": source.number}),
+                )],
+            )
+            .await?;
+            let mut audit = created.audit;
+            audit.push(AuditDraft::changed(
+                Some(self.tenant),
+                "ticket",
+                source.id,
+                "split",
+                serde_json::json!({"version": source.version}),
+                serde_json::json!({"version": source_now.version, "split": created.value.number, "split_id": created.value.id}),
+            ));
+            Ok(Applied::new(
+                Split {
+                    source: source_now,
+                    created: created.value,
+                },
+                audit,
+            ))
+        })
+    }
+}
+
+/// The scope's ticket with this number (`T-YYYYMMDD-NNNN`), if any.
+pub async fn by_number(c: &mut dyn Conn, scope: &Scope, number: &str) -> Result<Ticket> {
+    let (cond, mut params) = super::scope_filter(scope, "tenant_id", Some("merchant_id"), 2);
+    params.insert(0, number.into());
+    let r = c
+        .query_one(
+            &format!("SELECT {COLS} FROM tickets WHERE number = $1 AND {cond}"),
+            &params,
+        )
+        .await?;
+    to_ticket(&r)
 }
