@@ -65,6 +65,10 @@ id_type!(
     /// A reply or internal note on a ticket.
     MessageId
 );
+id_type!(
+    /// A file attached to a ticket (a row of `ticket_attachments`).
+    AttachmentId
+);
 
 #[cfg(test)]
 mod tests {

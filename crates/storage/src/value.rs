@@ -74,7 +74,8 @@ id_values!(
     posdesk_core::ids::ApplicationId,
     posdesk_core::ids::DocumentId,
     posdesk_core::ids::TicketId,
-    posdesk_core::ids::MessageId
+    posdesk_core::ids::MessageId,
+    posdesk_core::ids::AttachmentId
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

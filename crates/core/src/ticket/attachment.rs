@@ -10,7 +10,6 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::TicketStatus;
 use crate::registry::onboarding::{ContentKind, check_declared, sniff};
@@ -30,32 +29,7 @@ pub const TEXT_MIME: &str = "text/plain; charset=utf-8";
 /// Declared types taken as plain text (case-insensitive, parameters ignored).
 const TEXT_DECLARED: &[&str] = &["text/plain", "text/x-log"];
 
-/// A file attached to a ticket (a row of `ticket_attachments`). The same shape as the ids in
-/// [`crate::ids`]: a UUID (v7 when minted by the caller) kept as its lowercase text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AttachmentId(Uuid);
-
-impl AttachmentId {
-    /// Wraps an id minted by the caller (the core has no randomness).
-    pub const fn from_uuid(u: Uuid) -> Self {
-        Self(u)
-    }
-    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        Uuid::try_parse(s)
-            .map(Self)
-            .map_err(|_| FieldError::new(field, Rule::Pattern { expected: "a UUID" }))
-    }
-    pub fn uuid(self) -> Uuid {
-        self.0
-    }
-}
-
-impl std::fmt::Display for AttachmentId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+pub use crate::ids::AttachmentId;
 
 /// What an attachment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -216,7 +216,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tickets/{id}/reopen", post(tickets::reopen))
         .route("/api/v1/tickets/{id}/assign", post(tickets::assign))
         .route("/api/v1/tickets/{id}/priority", post(tickets::priority))
-        .route("/api/v1/tickets/{id}/late-notice", post(tickets::late_notice))
+        .route(
+            "/api/v1/tickets/{id}/late-notice",
+            post(tickets::late_notice),
+        )
         .route("/api/v1/tickets/{id}/merge", post(tickets::merge))
         .route("/api/v1/tickets/{id}/split", post(tickets::split))
         // Ticket attachments (H4): the upload route takes bodies up to one attachment + form.

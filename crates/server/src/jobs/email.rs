@@ -52,6 +52,9 @@ struct Payload {
     locale: String,
     #[serde(default)]
     params: serde_json::Map<String, serde_json::Value>,
+    /// The Message-ID (without brackets) the gateway already knows, for ticket notices.
+    #[serde(default)]
+    message_id: Option<String>,
 }
 
 pub fn render(
@@ -81,6 +84,7 @@ pub async fn send(state: &AppState, payload: &str) -> Result<(), JobError> {
     let locale = Locale::parse("locale", &p.locale).unwrap_or_default();
     let (subject, body) = render(&p.template, locale, &p.params);
     let msg = Message::builder()
+        .message_id(p.message_id.as_ref().map(|m| format!("<{m}>")))
         .from(
             state
                 .config

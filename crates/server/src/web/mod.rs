@@ -233,8 +233,14 @@ pub fn router() -> Router<AppState> {
             "/tickets/{id}/late-notice",
             get(tickets::back).post(tickets::late_notice),
         )
-        .route("/tickets/{id}/merge", get(tickets::back).post(tickets::merge))
-        .route("/tickets/{id}/split", get(tickets::back).post(tickets::split))
+        .route(
+            "/tickets/{id}/merge",
+            get(tickets::back).post(tickets::merge),
+        )
+        .route(
+            "/tickets/{id}/split",
+            get(tickets::back).post(tickets::split),
+        )
         // Ticket attachments (H4): upload bodies up to one attachment + form.
         .route(
             "/tickets/{id}/attachments",

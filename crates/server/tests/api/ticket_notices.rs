@@ -228,6 +228,35 @@ async fn notices_and_webhooks_follow_ticket_events(app: TestApp) {
         "three notices to the merchant in {}",
         dir.display()
     );
+
+    // A reply whose client dropped the tag threads by In-Reply-To: the gateway knew the
+    // notice's Message-ID before it was sent.
+    let receipt = jobs(&app)
+        .await
+        .into_iter()
+        .find(|j| j.payload["template"] == "ticket-received")
+        .unwrap();
+    let mid = receipt.payload["message_id"].as_str().unwrap().to_owned();
+    let raw = format!(
+        "From: owner@shop.example.cn\r\nTo: support@provider.example.cn\r\nSubject: Re: 打印\r\n\
+         Message-ID: <reply-1@shop.example.cn>\r\nIn-Reply-To: <{mid}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n清洁后还是很淡。\r\n"
+    );
+    let out = service::mail_ingest::ingest(&app.state, app.a.id, raw.as_bytes(), &[])
+        .await
+        .unwrap();
+    match out {
+        service::mail_ingest::Outcome::Threaded { number: n } => assert_eq!(n, number),
+        other => panic!("not threaded: {other:?}"),
+    }
+    // Provider B's gateway does not know A's notice.
+    let out = service::mail_ingest::ingest(&app.state, app.b.id, raw.as_bytes(), &[])
+        .await
+        .unwrap();
+    assert!(
+        !matches!(out, service::mail_ingest::Outcome::Threaded { .. }),
+        "{out:?}"
+    );
 }
 
 async fn late_fix_notices(app: TestApp) {

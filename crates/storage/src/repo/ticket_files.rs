@@ -43,12 +43,6 @@ pub struct Attachment {
     pub created_at: Timestamp,
 }
 
-impl From<AttachmentId> for Value {
-    fn from(v: AttachmentId) -> Self {
-        Value::Text(v.to_string())
-    }
-}
-
 const COLS: &str = "a.id, a.ticket_id, a.message_id, a.visibility, a.file_name, a.content_type, \
     a.size, a.sha256, a.uploaded_by, u.role, u.display_name, a.created_at";
 

@@ -3,7 +3,8 @@
 //! ([`Occurrence::notices`]), both as outbox jobs inside the transaction of the change. Who the
 //! audiences are is resolved here (active users with an e-mail address); the person who caused
 //! the change is not told about it. Job ids are derived from the ticket, its version and the
-//! occurrence's position, so a re-run batch never enqueues twice.
+//! occurrence's position, so a re-run batch never enqueues twice. Each notice's Message-ID is
+//! recorded in `mail_messages` (direction `out`), so a reply threads by In-Reply-To too.
 
 use posdesk_core::authz::Role;
 use posdesk_core::ticket::{Audience, Occurrence};
@@ -167,6 +168,23 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
                         p.insert(k.clone(), v.clone());
                     }
                 }
+                // The notice's Message-ID is known to the gateway before it is sent: a reply
+                // whose client dropped the subject tag still threads by In-Reply-To.
+                let message_id = format!(
+                    "ticket.{}.v{}.{i}.{}@posdesk.notice",
+                    t.id, t.version, r.user
+                );
+                c.execute(
+                    "INSERT INTO mail_messages (tenant_id, message_id, ticket_id, direction, created_at) \
+                     VALUES ($1, $2, $3, 'out', $4) ON CONFLICT (tenant_id, message_id) DO NOTHING",
+                    &[
+                        t.tenant_id.into(),
+                        message_id.as_str().into(),
+                        t.id.into(),
+                        ctx.now.into(),
+                    ],
+                )
+                .await?;
                 jobs::enqueue(
                     c,
                     &NewJob {
@@ -178,6 +196,7 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
                             "template": n.template,
                             "locale": r.locale,
                             "params": params,
+                            "message_id": message_id,
                         }),
                         run_at: ctx.now,
                         max_attempts: 8,
