@@ -33,10 +33,10 @@
 //! quarantined mail's raw bytes ([`quarantined_raw`]); both need `MailQuarantineRead`.
 
 use posdesk_core::authz::{Permission, Scope};
-use posdesk_core::ids::{MessageId, TenantId, TicketId};
+use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId};
 use posdesk_core::mail::{self, Inbound, Kind};
 use posdesk_core::page::{Page, PageRequest};
-use posdesk_core::ticket::{Category, Channel, Priority, ReopenWindow, TicketKind};
+use posdesk_core::ticket::{AttachmentFile, Category, Channel, Priority, ReopenWindow, TicketKind};
 use posdesk_storage::repo::mail::{
     AttachmentRecord, CreateFromMail, InboundRecord, MailOutcome, QuarantineEntry, RecordInbound,
     ReplyFromMail,
@@ -179,6 +179,26 @@ fn attachments(msg: &Inbound) -> Vec<AttachmentRecord> {
             content_type: a.content_type.clone(),
             size: u64::try_from(a.size()).unwrap_or(u64::MAX),
             sha256: sha256_hex(&a.bytes),
+        })
+        .collect()
+}
+
+/// The mail's attachments that the ticket attachment rule accepts (images, PDF, text; ≤ 10 MiB,
+/// the declared type matching the bytes), each with a fresh id. The others stay listed in the
+/// inbound record only.
+fn ticket_files(msg: &Inbound) -> Vec<(AttachmentId, AttachmentFile)> {
+    msg.attachments
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let name = a
+                .file_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("attachment-{}", i + 1));
+            AttachmentFile::check(&name, &a.content_type, a.bytes.clone())
+                .ok()
+                .map(|f| (AttachmentId::from_uuid(new_uuid()), f))
         })
         .collect()
 }
@@ -349,7 +369,7 @@ async fn ingest_one(g: &mut Gateway<'_>, raw: &[u8]) -> ApiResult<Outcome> {
                 return quarantine(state, rec, Some(raw), Reason::Empty).await;
             }
             let sla = g.sla().await?;
-            reply(state, &user, t.id, text, rec, sla).await
+            reply(state, &user, t.id, text, rec, sla, ticket_files(&msg)).await
         }
         None => {
             let description = if text.is_empty() {
@@ -365,7 +385,8 @@ async fn ingest_one(g: &mut Gateway<'_>, raw: &[u8]) -> ApiResult<Outcome> {
                 (false, false) => (subject, description),
             };
             let sla = g.sla().await?;
-            create(state, &user, subject, description, rec, sla).await
+            let files = ticket_files(&msg);
+            create(state, &user, subject, description, rec, sla, files).await
         }
     }
 }
@@ -391,6 +412,7 @@ async fn reply(
     body: String,
     mut rec: InboundRecord,
     sla: SlaContext,
+    files: Vec<(AttachmentId, AttachmentFile)>,
 ) -> ApiResult<Outcome> {
     let (scope, actor) = sender_scope(user, Permission::TicketReply)?;
     let (tenant, merchant) = merchant_of(&scope)?;
@@ -414,6 +436,7 @@ async fn reply(
                     sla,
                 },
                 record: rec,
+                files,
             },
         )
         .await?;
@@ -429,6 +452,7 @@ async fn create(
     description: String,
     mut rec: InboundRecord,
     sla: SlaContext,
+    files: Vec<(AttachmentId, AttachmentFile)>,
 ) -> ApiResult<Outcome> {
     let (scope, actor) = sender_scope(user, Permission::TicketCreate)?;
     let (tenant, merchant) = merchant_of(&scope)?;
@@ -454,6 +478,7 @@ async fn create(
                     sla,
                 },
                 record: rec,
+                files,
             },
         )
         .await?;

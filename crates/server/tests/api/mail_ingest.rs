@@ -592,7 +592,108 @@ async fn quarantine_is_shown_to_admins(app: TestApp) {
     }
 }
 
+/// A fault report with a photo (JPEG), a PDF declared as an image (refused), and a .docx
+/// (not a ticket attachment type): the photo becomes a public file of the ticket, the others
+/// stay listed in the inbound record only; a reply's photo belongs to the reply.
+async fn mail_attachments_become_ticket_files(app: TestApp) {
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "photo.owner",
+        "photo@shop.example.cn",
+    )
+    .await;
+    let mut jpeg = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00".to_vec();
+    jpeg.extend((0..4096u32).map(|i| (i * 13 % 251) as u8));
+    jpeg.extend_from_slice(b"\xFF\xD9");
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let part = |ct: &str, name: &str, bytes: &[u8]| {
+        format!(
+            "--b1\r\nContent-Type: {ct}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            b64(bytes)
+        )
+    };
+    let build = |id: &str, subject: &str, extra: &str, parts: &str| {
+        format!(
+            "From: photo@shop.example.cn\r\nTo: {OWN}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{extra}\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+             --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n终端屏幕碎了，见照片。\r\n{parts}--b1--\r\n"
+        )
+        .into_bytes()
+    };
+    let parts = part("image/jpeg", "屏幕.jpg", &jpeg)
+        + &part("image/png", "fake.png", b"%PDF-1.4 not a png")
+        + &part(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "说明.docx",
+            b"PK\x03\x04docx",
+        );
+    let o = run(
+        &app,
+        app.a.id,
+        &build("photo-1@shop.example.cn", "屏幕碎裂", "", &parts),
+    )
+    .await;
+    let number = number(&o);
+    let id = ticket_id(&app, app.a.id, &number).await;
+    let merchant = app.token(&app.a, Role::MerchantUser);
+    let list = app
+        .get(&format!("/api/v1/tickets/{id}/attachments"), &merchant)
+        .await;
+    assert_eq!(list.status, axum::http::StatusCode::OK, "{list:?}");
+    let items = list
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| list.body["items"].as_array().cloned().unwrap_or_default());
+    assert_eq!(items.len(), 1, "{list:?}");
+    assert_eq!(items[0]["file_name"], "屏幕.jpg");
+    assert_eq!(items[0]["visibility"], "public");
+    let aid = items[0]["id"].as_str().unwrap();
+    let got = get_bytes(
+        &app,
+        &format!("/api/v1/tickets/{id}/attachments/{aid}"),
+        &merchant,
+    )
+    .await;
+    assert_eq!(got.0, axum::http::StatusCode::OK);
+    assert_eq!(got.2, jpeg, "the photo's bytes, unchanged");
+
+    // A reply with a photo: the file is the reply's.
+    let tag = format!("Re: [#{number}] 屏幕碎裂");
+    let o = run(
+        &app,
+        app.a.id,
+        &build(
+            "photo-2@shop.example.cn",
+            &tag,
+            "In-Reply-To: <photo-1@shop.example.cn>\r\n",
+            &part("image/jpeg", "背面.jpg", &jpeg),
+        ),
+    )
+    .await;
+    assert!(matches!(o, Outcome::Threaded { .. }), "{o:?}");
+    let list = app
+        .get(&format!("/api/v1/tickets/{id}/attachments"), &merchant)
+        .await;
+    let items = list
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| list.body["items"].as_array().cloned().unwrap_or_default());
+    assert_eq!(items.len(), 2, "{list:?}");
+    assert!(
+        items
+            .iter()
+            .any(|a| a["file_name"] == "背面.jpg" && !a["message_id"].is_null())
+    );
+}
+
 app_tests!(
+    mail_attachments_become_ticket_files,
     creates_and_threads,
     forged_reply_does_not_cross_providers,
     machines_are_ignored,

@@ -11,11 +11,12 @@ use futures::future::BoxFuture;
 use posdesk_core::Timestamp;
 use posdesk_core::audit::AuditDraft;
 use posdesk_core::authz::{Role, Scope};
-use posdesk_core::ids::{TenantId, TicketId, UserId};
+use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId, UserId};
 use posdesk_core::page::{Cursor, Page, PageRequest};
+use posdesk_core::ticket::AttachmentFile;
 use serde::Serialize;
 
-use super::tickets::{ChangeTicket, Changed, CreateTicket, Ticket};
+use super::tickets::{ChangeTicket, Changed, CreateTicket, Ticket, Visibility};
 use super::users::User;
 use crate::{Applied, Conn, Ctx, Mutation, Result, Value, parse_id};
 
@@ -386,6 +387,37 @@ impl Mutation for RecordInbound {
 pub struct CreateFromMail {
     pub create: CreateTicket,
     pub record: InboundRecord,
+    /// The mail's attachments the ticket rule accepts (`ticket::AttachmentFile`), kept as
+    /// public files of the ticket.
+    pub files: Vec<(AttachmentId, AttachmentFile)>,
+}
+
+/// Attaches the mail's accepted files to the ticket (and the reply they came with).
+async fn attach(
+    c: &mut dyn Conn,
+    ctx: &Ctx,
+    tenant: TenantId,
+    ticket: TicketId,
+    message: Option<MessageId>,
+    files: &[(AttachmentId, AttachmentFile)],
+    audit: &mut Vec<AuditDraft>,
+) -> Result<()> {
+    for (id, file) in files {
+        let (_, event) = super::ticket_files::insert(
+            c,
+            tenant,
+            ticket,
+            message,
+            Visibility::Public,
+            *id,
+            file,
+            &ctx.actor.id,
+            ctx.now,
+        )
+        .await?;
+        audit.push(event);
+    }
+    Ok(())
 }
 
 impl Mutation for CreateFromMail {
@@ -402,6 +434,16 @@ impl Mutation for CreateFromMail {
                 ticket_id: Some(t.id),
                 ..self.record.clone()
             };
+            attach(
+                c,
+                ctx,
+                record.tenant,
+                t.id,
+                None,
+                &self.files,
+                &mut applied.audit,
+            )
+            .await?;
             if let Some(m) = &record.message_id {
                 insert_message_id(c, record.tenant, m, t.id, ctx).await?;
             }
@@ -422,6 +464,8 @@ impl Mutation for CreateFromMail {
 pub struct ReplyFromMail {
     pub change: ChangeTicket,
     pub record: InboundRecord,
+    /// As for [`CreateFromMail::files`]; attached to the reply.
+    pub files: Vec<(AttachmentId, AttachmentFile)>,
 }
 
 impl Mutation for ReplyFromMail {
@@ -438,6 +482,17 @@ impl Mutation for ReplyFromMail {
                 ticket_id: Some(id),
                 ..self.record.clone()
             };
+            let message = applied.value.message.as_ref().map(|m| m.id);
+            attach(
+                c,
+                ctx,
+                record.tenant,
+                id,
+                message,
+                &self.files,
+                &mut applied.audit,
+            )
+            .await?;
             if let Some(m) = &record.message_id {
                 insert_message_id(c, record.tenant, m, id, ctx).await?;
             }

@@ -378,31 +378,34 @@ impl Mutation for RecomputeDue {
             if self.due.is_empty() {
                 return Ok(Applied::unaudited(out));
             }
-            let mut params: Vec<Value> = Vec::with_capacity(self.due.len() + 1);
-            params.push(self.tenant.into());
+            let mut params: Vec<Value> = Vec::with_capacity(self.due.len());
             let mut marks = String::new();
             for (i, (id, _)) in self.due.iter().enumerate() {
                 if i > 0 {
                     marks.push_str(", ");
                 }
-                marks.push_str(&format!("${}", i + 2));
+                marks.push_str(&format!("${}", i + 1));
                 params.push((*id).into());
             }
             let lock = match c.dialect() {
                 crate::Dialect::Postgres => " ORDER BY id FOR UPDATE SKIP LOCKED",
                 crate::Dialect::Sqlite => "",
             };
+            // By primary key only: with a tenant condition SQLite (no statistics) would walk
+            // the provider's whole `(tenant_id, …)` index instead; the tenant is checked below.
             let rows = c
                 .query(
                     &format!(
-                        "SELECT id, next_check FROM tickets WHERE tenant_id = $1 AND id IN ({marks}){lock}"
+                        "SELECT id, tenant_id, next_check FROM tickets WHERE id IN ({marks}){lock}"
                     ),
                     &params,
                 )
                 .await?;
             let mut current = std::collections::HashMap::with_capacity(rows.len());
             for r in &rows {
-                current.insert(parse_id(r, 0, TicketId::parse)?, r.opt_ts(1)?);
+                if parse_id(r, 1, TenantId::parse)? == self.tenant {
+                    current.insert(parse_id(r, 0, TicketId::parse)?, r.opt_ts(2)?);
+                }
             }
             let mut audit = Vec::new();
             for (id, read) in &self.due {
