@@ -21,8 +21,9 @@ pub struct NewJob {
     pub max_attempts: i64,
 }
 
+/// Inserts a job (held back and pipelined on PostgreSQL: nothing reads its result).
 pub async fn enqueue(c: &mut dyn Conn, j: &NewJob, now: Timestamp) -> Result<()> {
-    c.execute(
+    c.execute_deferred(
         "INSERT INTO jobs (id, tenant_id, kind, payload, state, attempts, max_attempts, run_at, locked_by, \
          locked_until, last_error, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, NULL, NULL, NULL, $7, $7)",
@@ -37,7 +38,6 @@ pub async fn enqueue(c: &mut dyn Conn, j: &NewJob, now: Timestamp) -> Result<()>
         ],
     )
     .await
-    .map(|_| ())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

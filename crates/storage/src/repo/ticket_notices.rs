@@ -174,7 +174,7 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
                     "ticket.{}.v{}.{i}.{}@posdesk.notice",
                     t.id, t.version, r.user
                 );
-                c.execute(
+                c.execute_deferred(
                     "INSERT INTO mail_messages (tenant_id, message_id, ticket_id, direction, created_at) \
                      VALUES ($1, $2, $3, 'out', $4) ON CONFLICT (tenant_id, message_id) DO NOTHING",
                     &[
