@@ -525,6 +525,8 @@ ticket-link-merged-into = Merged into
 ticket-link-merged-from = Merged from
 ticket-link-split-from = Split from
 ticket-link-split-into = Split into
+ticket-report-photos = Photos or files (optional)
+ticket-report-photos-hint = Up to 3, each at most 10 MB (JPEG, PNG, WebP or PDF).
 
 ## Provider profile
 

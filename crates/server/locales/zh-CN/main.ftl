@@ -525,6 +525,8 @@ ticket-link-merged-into = 已合并到
 ticket-link-merged-from = 合并自
 ticket-link-split-from = 拆分自
 ticket-link-split-into = 拆分出
+ticket-report-photos = 照片或文件（可选）
+ticket-report-photos-hint = 最多 3 个，每个不超过 10 MB（JPEG、PNG、WebP 或 PDF）。
 
 ## 服务商资料
 

@@ -106,3 +106,42 @@ pub async fn file(
         .await?;
     Ok((present(ctx, &scope, a), blob))
 }
+
+/// The most files a report may carry at intake (more can be added on the ticket's page).
+pub const MAX_REPORT_FILES: usize = 3;
+
+/// Opens a ticket with the files of its report (the portal's photos), in one transaction: each
+/// file is checked first (422 on `file` naming the rule), then ticket and files are written
+/// together. Adding them is part of creating: `TicketCreate` is the permission.
+pub async fn create_with_files(
+    ctx: &Ctx<'_>,
+    t: super::tickets::NewTicket,
+    uploads: Vec<Upload>,
+) -> ApiResult<posdesk_storage::repo::tickets::Ticket> {
+    if uploads.len() > MAX_REPORT_FILES {
+        return Err(posdesk_core::FieldError::new(
+            "file",
+            posdesk_core::Rule::Range {
+                min: 0,
+                max: MAX_REPORT_FILES as i64,
+            },
+        )
+        .into());
+    }
+    let files = uploads
+        .into_iter()
+        .map(|u| {
+            AttachmentFile::check(&u.file_name, &u.declared_type, u.bytes)
+                .map(|f| (AttachmentId::from_uuid(new_uuid()), f))
+                .map_err(ApiError::from)
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let create = super::tickets::intake(ctx, t).await?;
+    let (ticket, _) = ctx
+        .write(
+            ctx.meta(),
+            posdesk_storage::repo::ticket_files::CreateWithFiles { create, files },
+        )
+        .await?;
+    Ok(ticket)
+}

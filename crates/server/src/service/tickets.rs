@@ -96,6 +96,14 @@ pub struct NewTicket {
 
 /// Opens a ticket: numbered, its policy selected and its clocks started, audited.
 pub async fn create(ctx: &Ctx<'_>, t: NewTicket) -> ApiResult<Ticket> {
+    let m = intake(ctx, t).await?;
+    ctx.write(ctx.meta(), m).await
+}
+
+/// The checked, authorised creation of `t` (who may report for which merchant, the channel a
+/// merchant's report is on, the SLA context), ready to write alone or with the report's files
+/// (`service::ticket_files::create_with_files`).
+pub async fn intake(ctx: &Ctx<'_>, t: NewTicket) -> ApiResult<CreateTicket> {
     let scope = ctx.authorize(Permission::TicketCreate)?;
     let tenant = tenant_of(&scope)?;
     let acting = acting_merchant(&scope);
@@ -111,25 +119,21 @@ pub async fn create(ctx: &Ctx<'_>, t: NewTicket) -> ApiResult<Ticket> {
         t.channel
     };
     let sla = sla_context(ctx.state, tenant).await?;
-    ctx.write(
-        ctx.meta(),
-        CreateTicket {
-            id: TicketId::from_uuid(new_uuid()),
-            tenant,
-            acting_merchant: acting,
-            kind: t.kind,
-            channel,
-            category: t.category,
-            priority: t.priority,
-            merchant,
-            terminal: t.terminal,
-            subject: t.subject,
-            description: t.description,
-            tags: t.tags,
-            sla,
-        },
-    )
-    .await
+    Ok(CreateTicket {
+        id: TicketId::from_uuid(new_uuid()),
+        tenant,
+        acting_merchant: acting,
+        kind: t.kind,
+        channel,
+        category: t.category,
+        priority: t.priority,
+        merchant,
+        terminal: t.terminal,
+        subject: t.subject,
+        description: t.description,
+        tags: t.tags,
+        sla,
+    })
 }
 
 /// Which queue a list shows.

@@ -201,7 +201,12 @@ pub fn router() -> Router<AppState> {
             "/onboarding/{id}/activate",
             get(onboarding::back).post(onboarding::activate),
         )
-        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route(
+            "/tickets",
+            get(tickets::list)
+                .post(tickets::create)
+                .layer(DefaultBodyLimit::max(tickets::INTAKE_BODY_BYTES)),
+        )
         .route("/tickets/new", get(tickets::new_page))
         // Intake look-up and panel fragments (assets/intake.js).
         .route("/tickets/lookup", get(tickets::lookup))

@@ -1077,12 +1077,68 @@ async fn merchant_field(ctx: &service::Ctx<'_>, f: &Fields) -> ApiResult<Option<
     ))
 }
 
+/// The intake form: urlencoded (staff), or multipart when it carries photos (the portal's
+/// report; staff forms may too). Both check the CSRF token.
+pub struct IntakeBody {
+    fields: Fields,
+    photos: Vec<service::ticket_files::Upload>,
+}
+
+impl axum::extract::FromRequest<AppState> for IntakeBody {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let CsrfForm(fields) = CsrfForm::from_request(req, state).await?;
+            return Ok(Self {
+                fields,
+                photos: Vec::new(),
+            });
+        }
+        let m = super::kit::CsrfMultipart::from_request(req, state).await?;
+        // A file input left empty sends an empty part: not a photo.
+        let photos = m
+            .files
+            .iter()
+            .zip(&m.file_names)
+            .zip(&m.file_types)
+            .filter(|(((field, bytes), _), _)| field == "photo" && !bytes.is_empty())
+            .map(
+                |(((_, bytes), (_, name)), (_, declared))| service::ticket_files::Upload {
+                    visibility: Visibility::Public,
+                    file_name: name.clone(),
+                    declared_type: declared.clone(),
+                    bytes: bytes.clone(),
+                },
+            )
+            .collect();
+        Ok(Self {
+            fields: m.fields,
+            photos,
+        })
+    }
+}
+
+/// The largest intake body: the report's photos at 10 MiB each, and the form.
+pub const INTAKE_BODY_BYTES: usize = service::ticket_files::MAX_REPORT_FILES
+    * posdesk_core::ticket::MAX_ATTACHMENT_BYTES
+    + 64 * 1024;
+
 pub async fn create(
     State(state): State<AppState>,
     web: Web,
     user: WebUser,
-    CsrfForm(f): CsrfForm,
+    body: IntakeBody,
 ) -> Response {
+    let IntakeBody { fields: f, photos } = body;
     let portal = is_portal(&user);
     let result: ApiResult<Ticket> = async {
         let ctx = user.ctx(&state);
@@ -1131,7 +1187,11 @@ pub async fn create(
         if !portal && input.merchant.is_none() {
             return Err(FieldError::new("merchant_id", Rule::Required).into());
         }
-        service::tickets::create(&ctx, input).await
+        if photos.is_empty() {
+            service::tickets::create(&ctx, input).await
+        } else {
+            service::ticket_files::create_with_files(&ctx, input, photos).await
+        }
     }
     .await;
     match result {

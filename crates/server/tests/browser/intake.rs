@@ -185,6 +185,20 @@ async fn press(ui: &Ui<'_>, keys: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tab as a keyboard action (not bound to an element): sending keys to a focused file input
+/// would be taken for a file path to upload.
+async fn tab_key(ui: &Ui<'_>) -> anyhow::Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let tab = char::from(Key::Tab);
+    ui.b.perform_actions(
+        KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab }),
+    )
+    .await?;
+    Ok(())
+}
+
 async fn keyboard_intake(ui: &Ui<'_>, state: &AppState, seed: &Seed) -> anyhow::Result<()> {
     let (terminal, number) = prepare(state, seed).await;
     ui.sign_in(seed.login(Role::Agent)).await?;
@@ -266,6 +280,11 @@ async fn keyboard_intake(ui: &Ui<'_>, state: &AppState, seed: &Seed) -> anyhow::
     );
     press(ui, "商户来电，插卡后终端无提示。").await?;
     press(ui, &Key::Tab.to_string()).await?;
+    ensure!(
+        active_id(ui).await? == "ticket-photo",
+        "Tab reaches the (optional) photos"
+    );
+    tab_key(ui).await?;
     ensure!(
         active_id(ui).await? == "ticket-submit",
         "Tab reaches the submit button"

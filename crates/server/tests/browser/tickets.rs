@@ -877,7 +877,71 @@ async fn late_notice_merge_and_split_forms(loc: Location) {
     assert!(new_page.has("拆分自") && new_page.has(&target) && new_page.has("小票打印不清"));
 }
 
+/// The portal's fault report with a photo: the ticket and its file are written together; a
+/// file that is not what it claims refuses the whole report (no ticket without its photos).
+async fn portal_report_carries_photos(loc: Location) {
+    let app = App::new(loc).await;
+    let seed = &app.seed;
+    let mut m = app.client();
+    m.sign_in(seed.login(Role::MerchantUser)).await;
+    m.get("/tickets/new").await.expect(StatusCode::OK);
+    let csrf = m.csrf();
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+    let count = |state: &AppState| {
+        let state = state.clone();
+        async move {
+            state
+                .store
+                .read(|c| {
+                    Box::pin(async move {
+                        c.query_one("SELECT COUNT(*) FROM tickets", &[])
+                            .await?
+                            .int(0)
+                    })
+                })
+                .await
+                .unwrap()
+        }
+    };
+    let before = count(&app.state).await;
+    let refused = m
+        .post_multipart(
+            "/tickets",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("category", "hardware"),
+                ("description", "屏幕碎了"),
+            ],
+            &[("photo", "screen.png", b"%PDF-1.4 not an image")],
+        )
+        .await;
+    refused.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has("id=\"ticket-error\""), "{}", refused.body);
+    assert_eq!(
+        count(&app.state).await,
+        before,
+        "no ticket without its photo"
+    );
+    let ok = m
+        .post_multipart(
+            "/tickets",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("category", "hardware"),
+                ("description", "屏幕碎了"),
+            ],
+            &[("photo", "screen.png", png), ("photo", "", b"")],
+        )
+        .await;
+    ok.redirects_to("/tickets/");
+    let page = m.get(ok.location.as_deref().unwrap_or_default()).await;
+    page.expect(StatusCode::OK);
+    assert!(page.has("screen.png"), "{}", page.body);
+    assert_eq!(count(&app.state).await, before + 1);
+}
+
 posdesk_storage::both_backends!(
+    portal_report_carries_photos,
     ticket_pages_answer_per_role,
     ticket_forms_work_and_show_errors_in_place,
     breached_tickets_show_in_the_queue,

@@ -315,3 +315,42 @@ impl Mutation for AddAttachment {
         })
     }
 }
+
+/// A new ticket with the files of its report (the merchant's photos), in one transaction: a
+/// refused file leaves no ticket behind, and no ticket is left without its photos.
+pub struct CreateWithFiles {
+    pub create: tickets::CreateTicket,
+    pub files: Vec<(AttachmentId, AttachmentFile)>,
+}
+
+impl Mutation for CreateWithFiles {
+    type Output = (Ticket, Vec<Attachment>);
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<(Ticket, Vec<Attachment>)>>> {
+        Box::pin(async move {
+            let created = self.create.apply(c, ctx).await?;
+            let mut audit = created.audit;
+            let mut attached = Vec::with_capacity(self.files.len());
+            for (id, file) in &self.files {
+                let (a, event) = insert(
+                    c,
+                    self.create.tenant,
+                    created.value.id,
+                    None,
+                    Visibility::Public,
+                    *id,
+                    file,
+                    &ctx.actor.id,
+                    ctx.now,
+                )
+                .await?;
+                audit.push(event);
+                attached.push(a);
+            }
+            Ok(Applied::new((created.value, attached), audit))
+        })
+    }
+}
