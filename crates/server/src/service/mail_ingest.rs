@@ -244,16 +244,13 @@ async fn quarantine(
     Ok(Outcome::Quarantined { reason })
 }
 
-/// How long a [`Gateway`] reuses the provider's calendar and SLA document.
-const SLA_REUSE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// The gateway for one provider: ingests mail one at a time, reusing the provider's calendar
-/// and SLA document for up to a minute (a folder or a mailbox is read in one go).
+/// The gateway for one provider: ingests mail one at a time (a folder or a mailbox is read in
+/// one go); the provider's calendar and SLA document come from the one per-provider cache
+/// (`service::tickets::sla_context`).
 pub struct Gateway<'a> {
     state: &'a AppState,
     provider: TenantId,
     own_addresses: Vec<String>,
-    sla: Option<(std::time::Instant, SlaContext)>,
 }
 
 impl<'a> Gateway<'a> {
@@ -263,19 +260,11 @@ impl<'a> Gateway<'a> {
             state,
             provider,
             own_addresses: own_addresses.to_vec(),
-            sla: None,
         }
     }
 
     async fn sla(&mut self) -> ApiResult<SlaContext> {
-        if let Some((at, sla)) = &self.sla
-            && at.elapsed() < SLA_REUSE
-        {
-            return Ok(sla.clone());
-        }
-        let sla = super::tickets::sla_context(self.state, self.provider).await?;
-        self.sla = Some((std::time::Instant::now(), sla.clone()));
-        Ok(sla)
+        super::tickets::sla_context(self.state, self.provider).await
     }
 
     /// Ingests one mail. Errors are only the store's: every mail has an outcome.

@@ -333,38 +333,10 @@ async fn attr_of_el(ui: &Ui<'_>, css: &str, name: &str) -> anyhow::Result<String
 }
 
 async fn intake_in_browser(loc: Location, tag: &str) {
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = posdesk_storage::testing::TempDir::new();
-    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
-        .await
-        .expect("server starts");
-    let seed = seed(&running.state).await;
-    let profile = posdesk_storage::testing::TempDir::new();
-    let client = driver.browser(&profile.path).await;
-    let ui = Ui {
-        b: &client,
-        base: format!("http://{}", running.addr),
-    };
-    let result = keyboard_intake(&ui, &running.state, &seed).await;
-    if let Err(e) = &result {
-        let path = screenshot_dir().join(format!("intake_{tag}.png"));
-        match client.screenshot().await {
-            Ok(png) => {
-                let _ = std::fs::write(&path, png);
-                eprintln!("screenshot: {}", path.display());
-            }
-            Err(se) => eprintln!("no screenshot: {se}"),
-        }
-        eprintln!("failed: {e:#}");
-    }
-    let _ = client.close().await;
-    running.stop().await;
-    drop(driver);
-    if let Err(e) = result {
-        panic!("intake journey ({tag}) failed: {e:#}");
-    }
+    in_chromium(loc, "intake", tag, |ui, state, seed, _| {
+        Box::pin(keyboard_intake(ui, state, seed))
+    })
+    .await;
 }
 
 mod in_process {

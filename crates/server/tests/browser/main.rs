@@ -3175,7 +3175,20 @@ async fn service_point_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::R
     Ok(())
 }
 
-async fn browser_journeys(loc: Location, tag: &str) {
+/// A journey in a real Chromium: a fresh server on `loc` with the seed data, a browser with its
+/// own profile, and `journey(ui, state, seed, tag)`. On failure a screenshot is saved as
+/// `<name>_<tag>.png` and the page's address printed; the browser, server and driver are
+/// always stopped, then the test fails with the journey's error. Without Chromium (and without
+/// `CI=true`) nothing runs.
+async fn in_chromium<F>(loc: Location, name: &str, tag: &str, journey: F)
+where
+    F: for<'a> FnOnce(
+        &'a Ui<'a>,
+        &'a AppState,
+        &'a Seed,
+        &'a str,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>>,
+{
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -3190,18 +3203,11 @@ async fn browser_journeys(loc: Location, tag: &str) {
         b: &client,
         base: format!("http://{}", running.addr),
     };
-    let result = async {
-        journeys(&ui, &seed, tag).await?;
-        calendar_journey(&ui, &seed, tag).await?;
-        profile_journey(&ui, &seed, tag).await?;
-        service_point_journey(&ui, &seed, tag).await
-    }
-    .await;
+    let result = journey(&ui, &running.state, &seed, tag).await;
     if let Err(e) = &result {
-        let name = format!("journeys_{tag}.png");
         match client.screenshot().await {
             Ok(png) => {
-                let path = screenshot_dir().join(&name);
+                let path = screenshot_dir().join(format!("{name}_{tag}.png"));
                 let _ = std::fs::write(&path, png);
                 eprintln!("screenshot: {}", path.display());
             }
@@ -3218,8 +3224,20 @@ async fn browser_journeys(loc: Location, tag: &str) {
     running.stop().await;
     drop(driver);
     if let Err(e) = result {
-        panic!("browser journey ({tag}) failed: {e:#}");
+        panic!("{name} journey ({tag}) failed: {e:#}");
     }
+}
+
+async fn browser_journeys(loc: Location, tag: &str) {
+    in_chromium(loc, "journeys", tag, |ui, _, seed, tag| {
+        Box::pin(async move {
+            journeys(ui, seed, tag).await?;
+            calendar_journey(ui, seed, tag).await?;
+            profile_journey(ui, seed, tag).await?;
+            service_point_journey(ui, seed, tag).await
+        })
+    })
+    .await;
 }
 
 // `terminals` is taken by the storage module imported above.

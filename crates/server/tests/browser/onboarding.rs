@@ -1521,43 +1521,10 @@ async fn onboarding_journey(
 }
 
 async fn onboarding_in_browser(loc: Location, tag: &str) {
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = posdesk_storage::testing::TempDir::new();
-    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
-        .await
-        .expect("server starts");
-    let seed = seed(&running.state).await;
-    let profile = posdesk_storage::testing::TempDir::new();
-    let client = driver.browser(&profile.path).await;
-    let ui = Ui {
-        b: &client,
-        base: format!("http://{}", running.addr),
-    };
-    let result = onboarding_journey(&ui, &running.state, &seed, tag).await;
-    if let Err(e) = &result {
-        let path = screenshot_dir().join(format!("onboarding_{tag}.png"));
-        match client.screenshot().await {
-            Ok(png) => {
-                let _ = std::fs::write(&path, png);
-                eprintln!("screenshot: {}", path.display());
-            }
-            Err(se) => eprintln!("no screenshot: {se}"),
-        }
-        let url = client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        eprintln!("failed at {url}: {e:#}");
-    }
-    let _ = client.close().await;
-    running.stop().await;
-    drop(driver);
-    if let Err(e) = result {
-        panic!("onboarding journey ({tag}) failed: {e:#}");
-    }
+    in_chromium(loc, "onboarding", tag, |ui, state, seed, tag| {
+        Box::pin(onboarding_journey(ui, state, seed, tag))
+    })
+    .await;
 }
 
 mod chromium {

@@ -415,43 +415,10 @@ async fn import_journey(ui: &Ui<'_>, seed: &Seed, tag: &str) -> anyhow::Result<(
 }
 
 async fn terminal_import_in_browser(loc: Location, tag: &str) {
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = posdesk_storage::testing::TempDir::new();
-    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
-        .await
-        .expect("server starts");
-    let seed = seed(&running.state).await;
-    let profile = posdesk_storage::testing::TempDir::new();
-    let client = driver.browser(&profile.path).await;
-    let ui = Ui {
-        b: &client,
-        base: format!("http://{}", running.addr),
-    };
-    let result = import_journey(&ui, &seed, tag).await;
-    if let Err(e) = &result {
-        let path = screenshot_dir().join(format!("terminal_import_{tag}.png"));
-        match client.screenshot().await {
-            Ok(png) => {
-                let _ = std::fs::write(&path, png);
-                eprintln!("screenshot: {}", path.display());
-            }
-            Err(se) => eprintln!("no screenshot: {se}"),
-        }
-        let url = client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        eprintln!("failed at {url}: {e:#}");
-    }
-    let _ = client.close().await;
-    running.stop().await;
-    drop(driver);
-    if let Err(e) = result {
-        panic!("terminal import journey ({tag}) failed: {e:#}");
-    }
+    in_chromium(loc, "terminal_import", tag, |ui, _, seed, tag| {
+        Box::pin(import_journey(ui, seed, tag))
+    })
+    .await;
 }
 
 mod chromium {

@@ -318,39 +318,13 @@ async fn photo_journey(
 }
 
 async fn photo_in_browser(loc: Location, tag: &str) {
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = posdesk_storage::testing::TempDir::new();
-    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
-        .await
-        .expect("server starts");
-    let seed = seed(&running.state).await;
-    let profile = posdesk_storage::testing::TempDir::new();
-    let client = driver.browser(&profile.path).await;
-    let ui = Ui {
-        b: &client,
-        base: format!("http://{}", running.addr),
-    };
-    let files = posdesk_storage::testing::TempDir::new();
-    let result = photo_journey(&ui, &running.state, &seed, &files.path).await;
-    if let Err(e) = &result {
-        let path = screenshot_dir().join(format!("ticket_files_{tag}.png"));
-        match client.screenshot().await {
-            Ok(png) => {
-                let _ = std::fs::write(&path, png);
-                eprintln!("screenshot: {}", path.display());
-            }
-            Err(se) => eprintln!("no screenshot: {se}"),
-        }
-        eprintln!("attachment journey failed: {e:#}");
-    }
-    let _ = client.close().await;
-    running.stop().await;
-    drop(driver);
-    if let Err(e) = result {
-        panic!("attachment journey ({tag}) failed: {e:#}");
-    }
+    in_chromium(loc, "ticket_files", tag, |ui, state, seed, _| {
+        Box::pin(async move {
+            let files = posdesk_storage::testing::TempDir::new();
+            photo_journey(ui, state, seed, &files.path).await
+        })
+    })
+    .await;
 }
 
 mod in_process {

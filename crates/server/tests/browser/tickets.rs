@@ -1074,43 +1074,10 @@ async fn ticket_journey(ui: &Ui<'_>, state: &AppState, seed: &Seed) -> anyhow::R
 }
 
 async fn tickets_in_browser(loc: Location, tag: &str) {
-    let Some(driver) = Driver::start().await else {
-        return;
-    };
-    let dir = posdesk_storage::testing::TempDir::new();
-    let running = posdesk_server::start(Config::for_test(loc, dir.path.join("data")))
-        .await
-        .expect("server starts");
-    let seed = seed(&running.state).await;
-    let profile = posdesk_storage::testing::TempDir::new();
-    let client = driver.browser(&profile.path).await;
-    let ui = Ui {
-        b: &client,
-        base: format!("http://{}", running.addr),
-    };
-    let result = ticket_journey(&ui, &running.state, &seed).await;
-    if let Err(e) = &result {
-        let path = screenshot_dir().join(format!("tickets_{tag}.png"));
-        match client.screenshot().await {
-            Ok(png) => {
-                let _ = std::fs::write(&path, png);
-                eprintln!("screenshot: {}", path.display());
-            }
-            Err(se) => eprintln!("no screenshot: {se}"),
-        }
-        let url = client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        eprintln!("failed at {url}: {e:#}");
-    }
-    let _ = client.close().await;
-    running.stop().await;
-    drop(driver);
-    if let Err(e) = result {
-        panic!("ticket journey ({tag}) failed: {e:#}");
-    }
+    in_chromium(loc, "tickets", tag, |ui, state, seed, _| {
+        Box::pin(ticket_journey(ui, state, seed))
+    })
+    .await;
 }
 
 mod chromium {
