@@ -47,7 +47,7 @@ pub enum Occurrence {
 }
 
 /// Who a notice goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// The merchant's active users with an e-mail address.
@@ -59,15 +59,30 @@ pub enum Audience {
 }
 
 /// An e-mail notice: the audience and the message-catalogue template
-/// (`email-<template>-subject` / `-body`).
+/// (`email-<template>-subject` / `-body`). The person who caused the change is not told,
+/// except by a receipt (`to_actor`): whoever reports a fault by e-mail or in the portal gets
+/// its number in writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Notice {
     pub audience: Audience,
     pub template: &'static str,
+    pub to_actor: bool,
 }
 
 const fn notice(audience: Audience, template: &'static str) -> Notice {
-    Notice { audience, template }
+    Notice {
+        audience,
+        template,
+        to_actor: false,
+    }
+}
+
+const fn receipt() -> Notice {
+    Notice {
+        audience: Audience::Merchant,
+        template: "ticket-received",
+        to_actor: true,
+    }
 }
 
 /// Every webhook event name a ticket can emit (what endpoints may subscribe to).
@@ -110,7 +125,7 @@ impl Occurrence {
         use Audience::*;
         let assignee_or_supervisors = if has_assignee { Assignee } else { Supervisors };
         match self {
-            Occurrence::Created => vec![notice(Merchant, "ticket-received")],
+            Occurrence::Created => vec![receipt()],
             Occurrence::Replied { by_merchant: false } => vec![notice(Merchant, "ticket-replied")],
             Occurrence::Replied { by_merchant: true } if has_assignee => {
                 vec![notice(Assignee, "ticket-merchant-replied")]
@@ -196,6 +211,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(merchant(Occurrence::Created), ["ticket-received"]);
+        assert!(Occurrence::Created.notices(false)[0].to_actor, "a receipt");
+        assert!(
+            !Occurrence::Replied { by_merchant: false }.notices(false)[0].to_actor,
+            "the replier is not told of their own reply"
+        );
         assert_eq!(
             merchant(Occurrence::Replied { by_merchant: false }),
             ["ticket-replied"]

@@ -639,6 +639,27 @@ async fn mail_attachments_become_ticket_files(app: TestApp) {
     .await;
     let number = number(&o);
     let id = ticket_id(&app, app.a.id, &number).await;
+    // The sender gets the receipt with the number, though they caused the change.
+    let receipts = app
+        .state
+        .store
+        .read(|c| {
+            Box::pin(async move {
+                c.query_one(
+                    "SELECT COUNT(*) FROM jobs WHERE kind = 'email' AND payload LIKE $1 \
+                     AND payload LIKE $2",
+                    &[
+                        Value::from("%\"template\":\"ticket-received\"%"),
+                        Value::from("%\"to\":\"photo@shop.example.cn\"%"),
+                    ],
+                )
+                .await?
+                .int(0)
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(receipts, 1);
     let merchant = app.token(&app.a, Role::MerchantUser);
     let list = app
         .get(&format!("/api/v1/tickets/{id}/attachments"), &merchant)

@@ -2,7 +2,7 @@
 //! for the provider's subscribed endpoints and the e-mail notices the core asks for
 //! ([`Occurrence::notices`]), both as outbox jobs inside the transaction of the change. Who the
 //! audiences are is resolved here (active users with an e-mail address); the person who caused
-//! the change is not told about it. Job ids are derived from the ticket, its version and the
+//! the change is not told about it, except by a receipt (`Notice::to_actor`). Job ids are derived from the ticket, its version and the
 //! occurrence's position, so a re-run batch never enqueues twice. Each notice's Message-ID is
 //! recorded in `mail_messages` (direction `out`), so a reply threads by In-Reply-To too.
 
@@ -123,6 +123,9 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
     }
     let endpoints = subscribers(c, t).await?;
     let ticket = summary(t);
+    // Several escalations in one change notify the same people: look each audience up once.
+    let mut audiences: std::collections::HashMap<Audience, Vec<Recipient>> =
+        std::collections::HashMap::new();
     for (i, item) in told.iter().enumerate() {
         let o = &item.occurrence;
         let event = o.webhook_event();
@@ -152,8 +155,11 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
             .await?;
         }
         for n in o.notices(t.assignee_id.is_some()) {
-            for r in recipients(c, t, n.audience).await? {
-                if r.user == ctx.actor.id {
+            if let std::collections::hash_map::Entry::Vacant(e) = audiences.entry(n.audience) {
+                e.insert(recipients(c, t, n.audience).await?);
+            }
+            for r in audiences.get(&n.audience).into_iter().flatten() {
+                if r.user == ctx.actor.id && !n.to_actor {
                     continue;
                 }
                 let mut params = json!({
