@@ -496,8 +496,14 @@ async fn risk_of(
     tenant: TenantId,
     merchant: MerchantId,
 ) -> Result<Option<RiskLevel>> {
-    let m = super::merchants::get(c, &Scope::Tenant(tenant), merchant).await?;
-    Ok(m.risk_level.as_deref().and_then(RiskLevel::from_code))
+    // Only the risk level: the policy rules select by it.
+    let r = c
+        .query_one(
+            "SELECT risk_level FROM merchants WHERE tenant_id = $1 AND id = $2",
+            &[tenant.into(), merchant.into()],
+        )
+        .await?;
+    Ok(r.opt_text(0)?.as_deref().and_then(RiskLevel::from_code))
 }
 
 /// Recomputes `t`'s policy, breach flag and next check from its history (pure core calls).
@@ -1100,15 +1106,31 @@ impl Mutation for ChangeTicket {
                 ctx.now,
                 &fired,
             );
-            for d in due {
-                let key = d.key.code();
-                let n = c
-                    .execute(
+            // All due levels in one round trip (pipelined on PostgreSQL); each count says
+            // whether this change fired the level or another server had.
+            let stmts: Vec<(String, Vec<Value>)> = due
+                .iter()
+                .map(|d| {
+                    (
                         "INSERT INTO ticket_escalations (ticket_id, escalation_key, action, fired_at) \
-                         VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, escalation_key) DO NOTHING",
-                        &[t.id.into(), key.as_str().into(), d.action.code().into(), ctx.now.into()],
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, escalation_key) DO NOTHING"
+                            .to_owned(),
+                        vec![
+                            t.id.into(),
+                            d.key.code().as_str().into(),
+                            d.action.code().into(),
+                            ctx.now.into(),
+                        ],
                     )
-                    .await?;
+                })
+                .collect();
+            let inserted = if stmts.is_empty() {
+                Vec::new()
+            } else {
+                c.execute_all(&stmts).await?
+            };
+            for (d, n) in due.into_iter().zip(inserted) {
+                let key = d.key.code();
                 if n == 0 {
                     continue;
                 }
