@@ -226,6 +226,36 @@ pub async fn history(c: &mut dyn Conn, ticket: TicketId) -> Result<StatusHistory
     StatusHistory::new(changes).map_err(backend)
 }
 
+/// The ticket's status history and the escalation keys already fired, in one round trip
+/// (what every change recomputes from).
+pub async fn history_and_fired(
+    c: &mut dyn Conn,
+    ticket: TicketId,
+) -> Result<(StatusHistory, Vec<EscalationKey>)> {
+    let rows = c
+        .query(
+            "SELECT CAST(0 AS BIGINT), seq, at, status FROM ticket_status_history WHERE ticket_id = $1 \
+             UNION ALL \
+             SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), fired_at, escalation_key FROM ticket_escalations \
+             WHERE ticket_id = $1 ORDER BY 1, 2",
+            &[ticket.into()],
+        )
+        .await?;
+    let mut changes = Vec::new();
+    let mut keys = Vec::new();
+    for r in &rows {
+        if r.int(0)? == 0 {
+            changes.push(StatusChange::new(
+                r.ts(2)?,
+                code(r, 3, "status", TicketStatus::from_code)?,
+            ));
+        } else {
+            keys.push(EscalationKey::parse("escalation_key", &r.text(3)?).map_err(backend)?);
+        }
+    }
+    Ok((StatusHistory::new(changes).map_err(backend)?, keys))
+}
+
 /// Escalation keys already fired for the ticket.
 pub async fn fired(c: &mut dyn Conn, ticket: TicketId) -> Result<Vec<EscalationKey>> {
     let rows = c
@@ -934,7 +964,7 @@ impl Mutation for ChangeTicket {
             };
             let before = get(c, &scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
-            let mut history = history(c, self.id).await?;
+            let (mut history, mut fired) = history_and_fired(c, self.id).await?;
             let mut t = Ticket {
                 updated_at: ctx.now,
                 version: before.version + 1,
@@ -1095,7 +1125,6 @@ impl Mutation for ChangeTicket {
                     late = Some(n);
                 }
             }
-            let mut fired = fired(c, t.id).await?;
             // Escalations due now fire once: the key is the primary key, so a second server
             // racing on the same ticket inserts nothing (and its version check fails anyway).
             let selection = self.sla.sla.select(&facts(&t, risk));
