@@ -256,19 +256,6 @@ pub async fn history_and_fired(
     Ok((StatusHistory::new(changes).map_err(backend)?, keys))
 }
 
-/// Escalation keys already fired for the ticket.
-pub async fn fired(c: &mut dyn Conn, ticket: TicketId) -> Result<Vec<EscalationKey>> {
-    let rows = c
-        .query(
-            "SELECT escalation_key FROM ticket_escalations WHERE ticket_id = $1",
-            &[ticket.into()],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| EscalationKey::parse("escalation_key", &r.text(0)?).map_err(backend))
-        .collect()
-}
-
 /// Who wrote a message and whether the merchant sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
