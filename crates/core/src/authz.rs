@@ -129,6 +129,11 @@ impl Role {
                 TicketWork,
                 SlaManage,
                 MailQuarantineRead,
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
+                ComplaintApprove,
+                ComplaintStats,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -152,6 +157,11 @@ impl Role {
                 TicketCreate,
                 TicketReply,
                 TicketWork,
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
+                ComplaintApprove,
+                ComplaintStats,
             ],
             Role::Agent => &[
                 SelfRead,
@@ -170,6 +180,8 @@ impl Role {
                 TicketCreate,
                 TicketReply,
                 TicketWork,
+                ComplaintRead,
+                ComplaintCreate,
             ],
             Role::Technician => &[
                 SelfRead,
@@ -213,6 +225,10 @@ impl Role {
                 CalendarRead,
                 ServicePointRead,
                 TicketRead,
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintHandle,
+                ComplaintStats,
             ],
             Role::Auditor => &[
                 SelfRead,
@@ -228,6 +244,8 @@ impl Role {
                 ServicePointRead,
                 OnboardingRead,
                 TicketRead,
+                ComplaintRead,
+                ComplaintStats,
             ],
             Role::MerchantUser => &[
                 SelfRead,
@@ -240,6 +258,9 @@ impl Role {
                 TicketRead,
                 TicketCreate,
                 TicketReply,
+                ComplaintRead,
+                ComplaintCreate,
+                ComplaintRespond,
             ],
             Role::TerminalAgent => &[SelfRead],
         }
@@ -321,6 +342,21 @@ pub enum Permission {
     /// The provider's quarantined inbound e-mail (unparseable, unknown sender, …) and its raw
     /// bytes, which may hold personal data of senders who are not the provider's users.
     MailQuarantineRead,
+    /// See complaints (a merchant user: their own merchant's, public entries only).
+    ComplaintRead,
+    /// Register a complaint (hotline, branch, e-mail, referral; a merchant user in the portal).
+    ComplaintCreate,
+    /// Handle complaints: acknowledge, notes, contact attempts, extensions, proposals,
+    /// decisions, the complainant's answer taken by phone, review, close, links, evidence.
+    ComplaintHandle,
+    /// Manager's part of complaints: the special-case extension step, the management
+    /// dashboard of overdue complaints.
+    ComplaintApprove,
+    /// Answer a decision on one's own complaint in the portal (accept/reject, satisfaction)
+    /// and add evidence to it.
+    ComplaintRespond,
+    /// Monthly complaint statistics and their CSV/XLSX export.
+    ComplaintStats,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

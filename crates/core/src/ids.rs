@@ -69,6 +69,14 @@ id_type!(
     /// A file attached to a ticket (a row of `ticket_attachments`).
     AttachmentId
 );
+id_type!(
+    /// A complaint (投诉).
+    ComplaintId
+);
+id_type!(
+    /// One version of an evidence file of a complaint (a row of `complaint_evidence`).
+    EvidenceId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod complaint;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;

@@ -4,7 +4,12 @@ use serde::Serialize;
 
 use crate::{FieldError, Rule};
 
-fn bounded(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+pub(crate) fn bounded(
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
     let t = raw.trim();
     let n = t.chars().count();
     if n == 0 && min > 0 {
@@ -39,7 +44,7 @@ macro_rules! text_type {
         impl $name {
             pub const MAX: usize = $max;
             pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-                bounded(field, raw, $min, $max).map(Self)
+                $crate::text::bounded(field, raw, $min, $max).map(Self)
             }
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -56,6 +61,8 @@ macro_rules! text_type {
         }
     };
 }
+
+pub(crate) use text_type;
 
 text_type!(
     /// A person's or organisation's display name (Chinese or Latin).

@@ -12,11 +12,27 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Message id → its value (first line and continuation lines joined), from a Fluent file.
+/// Message id → its value (first line and continuation lines joined), from every Fluent file of
+/// the locale (`main.ftl` and one file per feature, e.g. `complaints.ftl`); a key defined in two
+/// files is an error.
 fn catalogue(locale: &str) -> BTreeMap<String, String> {
-    let path = crate_dir().join("locales").join(locale).join("main.ftl");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let dir = crate_dir().join("locales").join(locale);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|p| p.ends_with("main.ftl")));
     let mut out = BTreeMap::new();
+    for path in files {
+        catalogue_file(&path, &mut out);
+    }
+    out
+}
+
+fn catalogue_file(path: &Path, out: &mut BTreeMap<String, String>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut current: Option<String> = None;
     for (n, line) in text.lines().enumerate() {
         if line.starts_with(' ') || line.starts_with('\t') {
@@ -54,7 +70,6 @@ fn catalogue(locale: &str) -> BTreeMap<String, String> {
         );
         current = Some(key);
     }
-    out
 }
 
 /// The `$variables` a message uses.
@@ -185,7 +200,15 @@ fn role_names_and_email_templates_exist_in_both() {
         .iter()
         .map(|r| format!("role-{}", r.code().replace('_', "-")))
         .collect();
-    for t in ["welcome", "password-reset"] {
+    for t in [
+        "welcome",
+        "password-reset",
+        "complaint-received",
+        "complaint-acknowledged",
+        "complaint-extended",
+        "complaint-decided",
+        "complaint-escalated",
+    ] {
         keys.push(format!("email-{t}-subject"));
         keys.push(format!("email-{t}-body"));
     }

@@ -44,6 +44,11 @@ pub const TABLES: &[(&str, &str)] = &[
     ("ticket_attachments", "id"),
     ("ticket_links", "from_id, kind, to_id"),
     ("ticket_late_notices", "id"),
+    ("complaints", "id"),
+    ("complaint_entries", "complaint_id, seq"),
+    ("complaint_evidence", "created_at, id"),
+    ("complaint_escalations", "complaint_id, escalation"),
+    ("complaint_links", "complaint_id, kind, target_id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

@@ -96,6 +96,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_intake_lookup.sql"),
         postgres: include_str!("../migrations/postgres/0014_intake_lookup.sql"),
     },
+    Migration {
+        version: 15,
+        name: "complaints",
+        sqlite: include_str!("../migrations/sqlite/0015_complaints.sql"),
+        postgres: include_str!("../migrations/postgres/0015_complaints.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

@@ -75,7 +75,9 @@ id_values!(
     posdesk_core::ids::DocumentId,
     posdesk_core::ids::TicketId,
     posdesk_core::ids::MessageId,
-    posdesk_core::ids::AttachmentId
+    posdesk_core::ids::AttachmentId,
+    posdesk_core::ids::ComplaintId,
+    posdesk_core::ids::EvidenceId
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

@@ -149,7 +149,9 @@ impl Occurrence {
                 EscalationAction::NotifyAssignee | EscalationAction::RaisePriority => {
                     vec![notice(assignee_or_supervisors, "ticket-escalated")]
                 }
-                EscalationAction::NotifySupervisor | EscalationAction::ReassignToTeam { .. } => {
+                EscalationAction::NotifySupervisor
+                | EscalationAction::NotifyManagement
+                | EscalationAction::ReassignToTeam { .. } => {
                     vec![notice(Supervisors, "ticket-escalated")]
                 }
             },

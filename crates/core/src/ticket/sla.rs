@@ -171,6 +171,9 @@ pub enum EscalationAction {
     NotifyAssignee,
     /// Notify the team's supervisor.
     NotifySupervisor,
+    /// Notify the provider's management (its provider admins): the last tier of the complaint
+    /// clock (handler → supervisor → management). On a ticket it reaches the supervisors.
+    NotifyManagement,
     /// Move the ticket to a team's queue, unassigned. `None`: the queue of the supervisor of
     /// the ticket's current team (the service resolves it).
     ReassignToTeam { team: Option<TeamCode> },
@@ -185,6 +188,7 @@ impl EscalationAction {
         match self {
             EscalationAction::NotifyAssignee => "notify_assignee",
             EscalationAction::NotifySupervisor => "notify_supervisor",
+            EscalationAction::NotifyManagement => "notify_management",
             EscalationAction::ReassignToTeam { .. } => "reassign_to_team",
             EscalationAction::RaisePriority => "raise_priority",
         }
@@ -202,9 +206,10 @@ impl EscalationAction {
     }
 
     /// Every action code.
-    pub const CODES: [&'static str; 4] = [
+    pub const CODES: [&'static str; 5] = [
         "notify_assignee",
         "notify_supervisor",
+        "notify_management",
         "reassign_to_team",
         "raise_priority",
     ];
@@ -1017,6 +1022,7 @@ mod raw {
             let action = match self.action.kind.trim() {
                 "notify_assignee" => EscalationAction::NotifyAssignee,
                 "notify_supervisor" => EscalationAction::NotifySupervisor,
+                "notify_management" => EscalationAction::NotifyManagement,
                 "raise_priority" => EscalationAction::RaisePriority,
                 "reassign_to_team" => EscalationAction::ReassignToTeam {
                     team: self

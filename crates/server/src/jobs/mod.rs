@@ -46,6 +46,11 @@ pub fn spawn(state: AppState) {
                 if let Err(e) = crate::service::tickets::scan(&state, now, SLA_SCAN_BATCH).await {
                     tracing::warn!(error = %e, "sla scan");
                 }
+                if let Err(e) =
+                    crate::service::complaints::scan(&state, now, i64::from(SLA_SCAN_BATCH)).await
+                {
+                    tracing::warn!(error = %e, "complaint scan");
+                }
                 last_scan = Some(Instant::now());
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {

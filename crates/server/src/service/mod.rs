@@ -7,6 +7,7 @@ pub mod announcements;
 pub mod audit;
 pub mod bindings;
 pub mod calendars;
+pub mod complaints;
 pub mod directory;
 pub mod imports;
 pub mod intake;

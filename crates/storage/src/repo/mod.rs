@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bindings;
 pub mod blobs;
 pub mod calendars;
+pub mod complaints;
 pub mod idempotency;
 pub mod jobs;
 pub mod lookup;

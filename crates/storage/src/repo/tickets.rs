@@ -1156,7 +1156,9 @@ impl Mutation for ChangeTicket {
                         t.team = d.action.reassign_team().map(str::to_owned);
                         t.assignee_id = None;
                     }
-                    EscalationAction::NotifyAssignee | EscalationAction::NotifySupervisor => {}
+                    EscalationAction::NotifyAssignee
+                    | EscalationAction::NotifySupervisor
+                    | EscalationAction::NotifyManagement => {}
                 }
                 told.push(Told::with(
                     Occurrence::Escalated(d.action.clone()),
