@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod page;
 pub mod registry;
+pub mod repair;
 pub mod text;
 pub mod ticket;
 pub mod time;
