@@ -134,6 +134,7 @@ impl Role {
                 ComplaintHandle,
                 ComplaintApprove,
                 ComplaintStats,
+                RatingFollowUp,
             ],
             Role::Supervisor => &[
                 SelfRead,
@@ -162,6 +163,7 @@ impl Role {
                 ComplaintHandle,
                 ComplaintApprove,
                 ComplaintStats,
+                RatingFollowUp,
             ],
             Role::Agent => &[
                 SelfRead,
@@ -261,6 +263,7 @@ impl Role {
                 ComplaintRead,
                 ComplaintCreate,
                 ComplaintRespond,
+                TicketRate,
             ],
             Role::TerminalAgent => &[SelfRead],
         }
@@ -357,6 +360,11 @@ pub enum Permission {
     ComplaintRespond,
     /// Monthly complaint statistics and their CSV/XLSX export.
     ComplaintStats,
+    /// Confirm and rate a resolved ticket of one's own merchant (the merchant's voice only:
+    /// staff never rate on a merchant's behalf).
+    TicketRate,
+    /// See low ratings and record their follow-up (supervisors, provider admins).
+    RatingFollowUp,
 }
 
 /// Who is acting. Built only through `Principal::new`, which enforces the binding invariants.

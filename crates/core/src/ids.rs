@@ -77,6 +77,14 @@ id_type!(
     /// One version of an evidence file of a complaint (a row of `complaint_evidence`).
     EvidenceId
 );
+id_type!(
+    /// A repair order (维修单) under a ticket.
+    RepairId
+);
+id_type!(
+    /// A quote of a repair.
+    QuoteId
+);
 
 #[cfg(test)]
 mod tests {

@@ -43,6 +43,9 @@ pub struct Config {
     pub job_poll_ms: u64,
     /// Largest JSON request body accepted.
     pub max_body_bytes: usize,
+    /// The address people reach this server at, for links in e-mails (the one-time rating
+    /// link): `POSDESK_PUBLIC_URL`, default `http://<listen>`.
+    pub public_url: String,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -73,6 +76,9 @@ impl Config {
             run_jobs: env("POSDESK_NO_JOBS").is_none(),
             job_poll_ms: 1000,
             max_body_bytes: 1024 * 1024,
+            public_url: env("POSDESK_PUBLIC_URL")
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| format!("http://{listen}")),
         })
     }
 
@@ -89,6 +95,7 @@ impl Config {
             run_jobs: true,
             job_poll_ms: 100,
             max_body_bytes: 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

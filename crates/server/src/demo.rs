@@ -318,6 +318,7 @@ pub async fn seed(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         if let (Some(m), Some(term)) = (first_merchant, first_terminal) {
             tickets(&actx, m, term).await?;
         }
+        complaints(&actx).await?;
         for (title, body, audience, publish) in [
             (
                 "元旦期间服务时间调整",
@@ -502,6 +503,87 @@ async fn tickets(ctx: &Ctx<'_>, merchant: MerchantId, terminal: TerminalId) -> A
         };
         for c in steps {
             service::tickets::change(ctx, t.id, c, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Three complaints per provider: one just received from the public form's channel (hotline
+/// here), one acknowledged and extended to 30 days with a reason, one decided and accepted.
+async fn complaints(ctx: &Ctx<'_>) -> ApiResult<()> {
+    use posdesk_core::complaint::RawIntake;
+    use service::complaints::ChangeInput;
+    let specs = [
+        (
+            "fees",
+            "李女士",
+            "13912345678",
+            "本月服务费比合同多扣了 30 元。",
+            "退还多扣的 30 元。",
+        ),
+        (
+            "response_time",
+            "赵先生",
+            "13698765432",
+            "终端坏了三天，报修后一直没人上门。",
+            "尽快上门维修并说明延误原因。",
+        ),
+        (
+            "service_attitude",
+            "孙先生",
+            "13511112222",
+            "客服电话里态度很差，问题没解决就挂断。",
+            "道歉并解决打印问题。",
+        ),
+    ];
+    for (i, (category, name, phone, narrative, request)) in specs.into_iter().enumerate() {
+        let k = service::complaints::create(
+            ctx,
+            RawIntake {
+                channel: "hotline",
+                category,
+                complainant_name: name,
+                phone,
+                narrative,
+                request,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let steps: Vec<ChangeInput<'_>> = match i {
+            0 => vec![],
+            1 => vec![
+                ChangeInput {
+                    action: "acknowledge",
+                    ..Default::default()
+                },
+                ChangeInput {
+                    action: "extend",
+                    to_days: Some(30),
+                    text: Some("需向收单银行调取上门记录，核实延误原因。"),
+                    ..Default::default()
+                },
+            ],
+            _ => vec![
+                ChangeInput {
+                    action: "acknowledge",
+                    ..Default::default()
+                },
+                ChangeInput {
+                    action: "decide",
+                    resolution: Some("apology"),
+                    text: Some("经核实客服处理不当，已向您致歉并安排工程师上门解决打印问题。"),
+                    ..Default::default()
+                },
+                ChangeInput {
+                    action: "accept",
+                    ..Default::default()
+                },
+            ],
+        };
+        for step in steps {
+            let cur = service::complaints::get(ctx, k.id).await?;
+            service::complaints::change(ctx, k.id, Some(cur.complaint.version), step).await?;
         }
     }
     Ok(())

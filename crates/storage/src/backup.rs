@@ -49,6 +49,17 @@ pub const TABLES: &[(&str, &str)] = &[
     ("complaint_evidence", "created_at, id"),
     ("complaint_escalations", "complaint_id, escalation"),
     ("complaint_links", "complaint_id, kind, target_id"),
+    ("complaint_rules", "tenant_id"),
+    ("parts", "tenant_id, code"),
+    ("part_stock", "tenant_id, service_point_id, part_code"),
+    ("repair_orders", "id"),
+    ("repair_quotes", "id"),
+    ("repair_steps", "repair_id, seq"),
+    ("repair_checks", "repair_id, seq"),
+    ("repair_shipments", "id"),
+    ("loaner_pool", "tenant_id, terminal_id"),
+    ("loans", "id"),
+    ("ticket_feedback", "ticket_id"),
 ];
 
 fn to_json(v: &Value) -> serde_json::Value {

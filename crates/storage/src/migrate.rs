@@ -102,6 +102,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_complaints.sql"),
         postgres: include_str!("../migrations/postgres/0015_complaints.sql"),
     },
+    Migration {
+        version: 16,
+        name: "repairs",
+        sqlite: include_str!("../migrations/sqlite/0016_repairs.sql"),
+        postgres: include_str!("../migrations/postgres/0016_repairs.sql"),
+    },
 ];
 
 /// Applies every pending migration; returns the versions applied now.

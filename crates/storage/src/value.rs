@@ -77,7 +77,9 @@ id_values!(
     posdesk_core::ids::MessageId,
     posdesk_core::ids::AttachmentId,
     posdesk_core::ids::ComplaintId,
-    posdesk_core::ids::EvidenceId
+    posdesk_core::ids::EvidenceId,
+    posdesk_core::ids::RepairId,
+    posdesk_core::ids::QuoteId
 );
 
 /// Builds a parameter list: `params![a, b, c]`.

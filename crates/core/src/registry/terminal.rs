@@ -351,11 +351,18 @@ pub enum BindingEnd {
     /// Ended by a status change that takes the terminal away from its merchant
     /// ([`TerminalEvent::ends_binding`]).
     StatusChange,
+    /// 借出备用机: suspended while a loaner carries the merchant's identity (MID, TID); a new
+    /// binding with the same items starts when the loaner comes back.
+    LoanedOut,
+    /// 备用机归还: the loaner's binding ended; the identity went back to the repaired terminal.
+    LoanerReturned,
 }
 codes!(BindingEnd {
     Relocated => "relocated",
     Unbound => "unbound",
     StatusChange => "status_change",
+    LoanedOut => "loaned_out",
+    LoanerReturned => "loaner_returned",
 });
 
 /// Why a bind, a relocation or an unbind is refused by the state of the records involved.

@@ -88,6 +88,25 @@ pub fn is_repeat(earlier_done_at: Timestamp, reported_at: Timestamp) -> bool {
         && reported_at.millis() - earlier_done_at.millis() <= REPEAT_WINDOW_DAYS * DAY_MS
 }
 
+/// The service-point skill a repair needs: mail-in repairs the repair centre's, otherwise by
+/// the ticket's category.
+pub fn skill_for(
+    category: crate::ticket::Category,
+    method: super::RepairMethod,
+) -> crate::registry::service_point::Skill {
+    use crate::registry::service_point::Skill;
+    use crate::ticket::Category as C;
+    if method == super::RepairMethod::MailIn {
+        return Skill::MailIn;
+    }
+    match category {
+        C::CardReading | C::Printing => Skill::Peripherals,
+        C::Software | C::Settlement | C::OperationQuestion => Skill::Software,
+        C::Network => Skill::Network,
+        C::Hardware | C::Other => Skill::HardwareRepair,
+    }
+}
+
 /// A technician the dispatcher may choose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate<T> {
@@ -267,6 +286,29 @@ mod tests {
             .map(|c| c.id)
             .collect();
         assert_eq!(ids, vec![3, 4, 5, 1, 2]);
+    }
+
+    #[test]
+    fn skills_by_category_and_method() {
+        use super::super::RepairMethod;
+        use crate::registry::service_point::Skill;
+        use crate::ticket::Category;
+        assert_eq!(
+            skill_for(Category::Printing, RepairMethod::OnSite),
+            Skill::Peripherals
+        );
+        assert_eq!(
+            skill_for(Category::Printing, RepairMethod::MailIn),
+            Skill::MailIn
+        );
+        assert_eq!(
+            skill_for(Category::Network, RepairMethod::Remote),
+            Skill::Network
+        );
+        assert_eq!(
+            skill_for(Category::Other, RepairMethod::OnSite),
+            Skill::HardwareRepair
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub use checklist::{CheckItem, CheckResult, ChecklistError, may_resolve, parse_e
 pub use closure::{
     CONFIRM_WORKING_DAYS, Candidate, DEFAULT_LOAN_DAYS, LOW_RATING, REPEAT_WINDOW_DAYS, Rating,
     RestoreRow, RestoreStats, auto_close_at, is_repeat, loaner_due, loaner_overdue,
-    needs_follow_up, rank_technicians, region_match, restore_stats,
+    needs_follow_up, rank_technicians, region_match, restore_stats, skill_for,
 };
 pub use order::{
     Coverage, CoverageReason, FaultCause, RepairError, RepairEvent, RepairMethod, RepairStatus,

@@ -480,6 +480,8 @@ email-ticket-resolved-body =
     Hello,
     your ticket { $number } ({ $subject }) has been resolved.
     If the problem persists you can reopen it in the merchant portal within 7 days, or reply to this e-mail.
+    Please confirm the fix and rate our service (1–5 stars): { $public_url }/feedback/{ $feedback_token }
+    Without your confirmation the ticket closes itself after 3 working days.
 email-ticket-waiting-merchant-subject = Ticket { $number } needs your reply { $tag }
 email-ticket-waiting-merchant-body =
     Hello,

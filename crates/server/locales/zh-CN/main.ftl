@@ -480,6 +480,8 @@ email-ticket-resolved-body =
     您好：
     您的工单 { $number }（{ $subject }）已处理完毕。
     如问题仍未解决，可在 7 天内于商户门户重新打开该工单，或直接回复本邮件。
+    请确认处理结果并评价本次服务（1–5 星）：{ $public_url }/feedback/{ $feedback_token }
+    3 个工作日内未确认的，工单将自动关闭。
 email-ticket-waiting-merchant-subject = 工单 { $number } 需要您的回复 { $tag }
 email-ticket-waiting-merchant-body =
     您好：

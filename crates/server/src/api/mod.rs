@@ -8,14 +8,20 @@ pub mod announcements;
 pub mod audit;
 pub mod bindings;
 pub mod calendars;
+pub mod complaint_rules;
+pub mod complaint_stats;
+pub mod complaints;
 pub mod directory;
 pub mod dto;
 pub mod extract;
+pub mod feedback;
 pub mod intake;
 pub mod mail;
 pub mod onboarding;
 pub mod profiles;
 pub mod providers;
+pub mod repair_reports;
+pub mod repairs;
 pub mod service_points;
 pub mod system;
 pub mod ticket_files;
@@ -208,6 +214,23 @@ pub fn router() -> Router<AppState> {
             "/api/v1/sla-policies",
             get(tickets::sla_policies).put(tickets::save_sla_policies),
         )
+        .route(
+            "/api/v1/tickets/{id}/rating",
+            get(feedback::get).post(feedback::rate),
+        )
+        .route("/api/v1/feedback/follow-ups", get(feedback::follow_ups))
+        .route(
+            "/api/v1/feedback/follow-ups/{ticket_id}",
+            post(feedback::follow_up),
+        )
+        .route(
+            "/api/v1/public/feedback/{token}",
+            post(feedback::rate_by_link),
+        )
+        .route(
+            "/api/v1/complaint-rules",
+            get(complaint_rules::get).put(complaint_rules::put),
+        )
         .route("/api/v1/tickets", get(tickets::list).post(tickets::create))
         .route("/api/v1/tickets/{id}", get(tickets::get_one))
         .route("/api/v1/tickets/{id}/replies", post(tickets::reply))
@@ -233,6 +256,33 @@ pub fn router() -> Router<AppState> {
             "/api/v1/tickets/{id}/attachments/{attachment_id}",
             get(ticket_files::download),
         )
+        // Complaints (issue 7). The evidence upload takes bodies up to one file + form.
+        .route(
+            "/api/v1/complaints",
+            get(complaints::list).post(complaints::create),
+        )
+        .route("/api/v1/complaints/{id}", get(complaints::get_one))
+        .route("/api/v1/complaints/{id}/actions", post(complaints::action))
+        .route(
+            "/api/v1/complaints/{id}/evidence",
+            post(complaints::add_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                complaints::MAX_EVIDENCE_UPLOAD_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/complaints/{id}/evidence/{evidence_id}",
+            get(complaints::evidence_file),
+        )
+        .route(
+            "/api/v1/complaints/{id}/evidence-check",
+            get(complaints::evidence_check),
+        )
+        .route("/api/v1/complaints/{id}/letter", get(complaints::letter))
+        .route(
+            "/api/v1/public/providers/{provider_id}/complaints",
+            post(complaints::public_create),
+        )
+        .route("/api/v1/public/complaints/track", post(complaints::track))
         // Intake look-up and panel (hotline and walk-in entry).
         .route("/api/v1/lookup", get(intake::lookup))
         .route(
@@ -240,6 +290,16 @@ pub fn router() -> Router<AppState> {
             get(intake::summary),
         )
         .route("/api/v1/audit", get(audit::list))
+        // Complaint statistics (issue 7 item 6): JSON and the CSV/XLSX downloads.
+        .route("/api/v1/complaints/stats", get(complaint_stats::stats))
+        .route(
+            "/api/v1/complaints/stats.csv",
+            get(complaint_stats::stats_csv),
+        )
+        .route(
+            "/api/v1/complaints/stats.xlsx",
+            get(complaint_stats::stats_xlsx),
+        )
         // The e-mail gateway's quarantine (issue 5).
         .route("/api/v1/mail/quarantine", get(mail::quarantine))
         .route("/api/v1/mail/quarantine/{id}/raw", get(mail::raw))
@@ -251,6 +311,36 @@ pub fn router() -> Router<AppState> {
             "/api/v1/webhooks/{id}/deactivate",
             post(webhooks::deactivate),
         )
+        // Repair and field service (issue 6): repairs, shipments, parts and stock, loaners.
+        .route(
+            "/api/v1/tickets/{id}/repairs",
+            get(repairs::of_ticket).post(repairs::open),
+        )
+        // Repair reports (issue 6 item 8).
+        .route("/api/v1/repairs/report", get(repair_reports::report))
+        .route("/api/v1/repairs/{id}", get(repairs::get_one))
+        .route("/api/v1/repairs/{id}/actions", post(repairs::action))
+        .route(
+            "/api/v1/repairs/{id}/shipments",
+            get(repairs::shipments).post(repairs::shipment),
+        )
+        .route(
+            "/api/v1/repairs/{id}/technicians",
+            get(repairs::technicians),
+        )
+        .route("/api/v1/parts", get(repairs::parts))
+        .route(
+            "/api/v1/parts/{code}",
+            axum::routing::put(repairs::put_part),
+        )
+        .route("/api/v1/parts/{code}/stock", post(repairs::adjust_stock))
+        .route(
+            "/api/v1/loaners",
+            get(repairs::pool).post(repairs::add_to_pool),
+        )
+        .route("/api/v1/loans", get(repairs::loans).post(repairs::lend))
+        .route("/api/v1/loans/{id}/return", post(repairs::return_loan))
+        .route("/api/v1/me/day-list", get(repairs::day_list))
         .fallback(system::not_found)
 }
 
@@ -283,10 +373,21 @@ pub fn router() -> Router<AppState> {
         tickets::late_notice, tickets::merge, tickets::split,
         ticket_files::add, ticket_files::list, ticket_files::download,
         tickets::sla_policies, tickets::save_sla_policies,
+        complaint_rules::get, complaint_rules::put,
+        feedback::rate, feedback::get, feedback::follow_ups, feedback::follow_up, feedback::rate_by_link,
         intake::lookup, intake::summary,
+        complaints::list, complaints::create, complaints::get_one, complaints::action,
+        complaints::add_evidence, complaints::evidence_file, complaints::evidence_check,
+        complaints::letter, complaints::public_create, complaints::track,
         audit::list,
+        complaint_stats::stats, complaint_stats::stats_csv, complaint_stats::stats_xlsx,
         mail::quarantine, mail::raw,
         webhooks::list, webhooks::create, webhooks::deactivate,
+        repairs::open, repairs::of_ticket, repairs::get_one, repairs::action,
+        repairs::shipment, repairs::shipments, repairs::technicians, repairs::parts, repairs::put_part,
+        repairs::adjust_stock, repairs::pool, repairs::add_to_pool, repairs::loans,
+        repairs::lend, repairs::return_loan, repairs::day_list,
+        repair_reports::report,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

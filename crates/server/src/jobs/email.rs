@@ -82,7 +82,12 @@ pub async fn send(state: &AppState, payload: &str) -> Result<(), JobError> {
     let p: Payload =
         serde_json::from_str(payload).map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
     let locale = Locale::parse("locale", &p.locale).unwrap_or_default();
-    let (subject, body) = render(&p.template, locale, &p.params);
+    let mut params = p.params.clone();
+    params.insert(
+        "public_url".into(),
+        serde_json::Value::String(state.config.public_url.clone()),
+    );
+    let (subject, body) = render(&p.template, locale, &params);
     let msg = Message::builder()
         .message_id(p.message_id.as_ref().map(|m| format!("<{m}>")))
         .from(

@@ -51,6 +51,12 @@ pub fn spawn(state: AppState) {
                 {
                     tracing::warn!(error = %e, "complaint scan");
                 }
+                if let Err(e) = crate::service::repairs::scan_loans(&state, now).await {
+                    tracing::warn!(error = %e, "loaner scan");
+                }
+                if let Err(e) = crate::service::feedback::scan_auto_close(&state, now).await {
+                    tracing::warn!(error = %e, "auto-close scan");
+                }
                 last_scan = Some(Instant::now());
             }
             if last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {

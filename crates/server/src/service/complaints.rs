@@ -7,9 +7,9 @@ use posdesk_core::authz::{Permission, Principal, Role, Scope};
 use posdesk_core::calendar::LocalDate;
 use posdesk_core::complaint::{
     ComplaintChannel, ComplaintClocks, ComplaintEvent, ComplaintRules, ContactChannel,
-    ContactOutcome, EntryKind, EvidenceKind, HandlingText, Intake, OUTSIDE_ROUTES, OutsideRoute,
-    PhoneLast4, PublicView, RawIntake, ReceiptNo, ResolutionKind, Satisfaction, allowed_events,
-    check_evidence, tracking_allows,
+    ContactOutcome, EntryKind, EvidenceKind, ExtensionStep, HandlingText, Intake, OUTSIDE_ROUTES,
+    OutsideRoute, PhoneLast4, PublicView, RawIntake, ReceiptNo, ResolutionKind, Satisfaction,
+    allowed_events, check_evidence, tracking_allows,
 };
 use posdesk_core::ids::{ComplaintId, EvidenceId, MerchantId, TenantId, TicketId, UserId};
 use posdesk_core::ticket::FileName;
@@ -28,13 +28,72 @@ use super::{Ctx, new_uuid};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// The provider's complaint clock: its calendar (cached with the SLA context) and rules.
+/// The provider's complaint clock: its calendar (cached with the SLA context) and its rules
+/// (stored, else the defaults).
 pub async fn clock_ctx(state: &AppState, tenant: TenantId) -> ApiResult<ClockCtx> {
     let sla = super::tickets::sla_context(state, tenant).await?;
+    let rules = state
+        .store
+        .read(move |c| Box::pin(async move { repo::rules(c, tenant).await }))
+        .await?
+        .map(|(r, _)| r)
+        .unwrap_or_default();
     Ok(ClockCtx {
         calendar: sla.calendar,
-        rules: ComplaintRules::default(),
+        rules,
     })
+}
+
+/// The provider's complaint rules and their version (0 while the defaults apply).
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredRules {
+    pub rules: ComplaintRules,
+    pub version: i64,
+}
+
+/// Readable by the provider's staff (`CalendarRead`: the rules are working-time settings like
+/// the calendar).
+pub async fn rules(ctx: &Ctx<'_>) -> ApiResult<StoredRules> {
+    let scope = ctx.authorize(Permission::CalendarRead)?;
+    let tenant = tenant_of(&scope)?;
+    let stored = ctx
+        .state
+        .store
+        .read(move |c| Box::pin(async move { repo::rules(c, tenant).await }))
+        .await?;
+    Ok(stored.map_or_else(
+        || StoredRules {
+            rules: ComplaintRules::default(),
+            version: 0,
+        },
+        |(rules, version)| StoredRules { rules, version },
+    ))
+}
+
+/// Replaces the provider's complaint rules (provider admins: `SlaManage`), checked by
+/// `ComplaintRules::new` (fields `acknowledge_working_minutes`, `decision_days`,
+/// `extension_steps[i].to_days`). Open complaints take the new rules at their next read.
+pub async fn save_rules(
+    ctx: &Ctx<'_>,
+    acknowledge_working_minutes: i64,
+    decision_days: i64,
+    steps: Vec<ExtensionStep>,
+    expected_version: Option<i64>,
+) -> ApiResult<StoredRules> {
+    let scope = ctx.authorize(Permission::SlaManage)?;
+    let tenant = tenant_of(&scope)?;
+    let rules = ComplaintRules::new(acknowledge_working_minutes, decision_days, steps)?;
+    let version = ctx
+        .write(
+            ctx.meta(),
+            repo::SaveRules {
+                tenant,
+                rules: rules.clone(),
+                expected_version,
+            },
+        )
+        .await?;
+    Ok(StoredRules { rules, version })
 }
 
 fn tenant_of(scope: &Scope) -> ApiResult<TenantId> {
@@ -619,7 +678,15 @@ pub async fn scan(state: &AppState, now: Timestamp, limit: i64) -> ApiResult<usi
         );
         match state
             .store
-            .write(meta, FireEscalations { tenant, id, clock })
+            .write(
+                meta,
+                FireEscalations {
+                    tenant,
+                    id,
+                    clock,
+                    now,
+                },
+            )
             .await
         {
             Ok(keys) => fired += keys.len(),

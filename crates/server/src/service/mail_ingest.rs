@@ -23,7 +23,12 @@
 //!      `TicketReply` permission) → threaded.
 //! 7. A new mail from a known merchant user (the sender's `TicketCreate` permission) → a ticket
 //!    (channel `email`, kind `request`, category `other`, priority `p3`), subject and
-//!    description from the mail → created.
+//!    description from the mail → created. A mail that looks like a complaint
+//!    (`complaint::looks_like_complaint`: addressed to a `complaints@` or `tousu@` mailbox, or a
+//!    keyword such as 投诉 / 12363 in the subject or text) gets the tag
+//!    [`COMPLAINT_SUSPECTED`]; it stays a ticket. Staff who may register complaints see it on
+//!    the ticket page with a prefilled link to the complaint form ([`complaint_hint`]): nothing
+//!    becomes a complaint without an agent's confirmation.
 //!
 //! Each outcome is one `Store::write` (the ticket change, the Message-ID and the inbound record
 //! in one transaction, audited). Attachments are recorded by file name, type, size and SHA-256;
@@ -33,7 +38,8 @@
 //! quarantined mail's raw bytes ([`quarantined_raw`]); both need `MailQuarantineRead`.
 
 use posdesk_core::authz::{Permission, Scope};
-use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId};
+use posdesk_core::complaint::looks_like_complaint;
+use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId, UserId};
 use posdesk_core::mail::{self, Inbound, Kind};
 use posdesk_core::page::{Page, PageRequest};
 use posdesk_core::ticket::{AttachmentFile, Category, Channel, Priority, ReopenWindow, TicketKind};
@@ -41,7 +47,9 @@ use posdesk_storage::repo::mail::{
     AttachmentRecord, CreateFromMail, InboundRecord, MailOutcome, QuarantineEntry, RecordInbound,
     ReplyFromMail,
 };
-use posdesk_storage::repo::tickets::{Change, ChangeTicket, CreateTicket, SlaContext, Visibility};
+use posdesk_storage::repo::tickets::{
+    Change, ChangeTicket, CreateTicket, SlaContext, Ticket, Visibility,
+};
 use posdesk_storage::repo::users::User;
 use posdesk_storage::{Actor, WriteMeta};
 use serde::Serialize;
@@ -57,6 +65,13 @@ pub const MAX_MAIL_BYTES: usize = 50 * 1024 * 1024;
 const SUBJECT_MAX: usize = 200;
 /// Description of a ticket and body of a reply (longer texts are cut).
 const BODY_MAX: usize = 10_000;
+
+/// The tag of a ticket opened from a mail that may be a complaint (an agent decides).
+pub const COMPLAINT_SUSPECTED: &str = "complaint-suspected";
+/// The local parts of the mailboxes whose mail counts as addressed to complaints.
+const COMPLAINT_MAILBOXES: [&str; 2] = ["complaints", "tousu"];
+/// The most of a ticket's text the complaint form's link carries as the narrative.
+const HINT_NARRATIVE_MAX: usize = 2_000;
 
 /// Why a mail was ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -375,7 +390,18 @@ async fn ingest_one(g: &mut Gateway<'_>, raw: &[u8]) -> ApiResult<Outcome> {
             };
             let sla = g.sla().await?;
             let files = ticket_files(&msg);
-            create(state, &user, subject, description, rec, sla, files).await
+            let tags =
+                if looks_like_complaint(addressed_to_complaints(&msg), &msg.subject, &msg.body) {
+                    vec![COMPLAINT_SUSPECTED.to_owned()]
+                } else {
+                    Vec::new()
+                };
+            let new = NewFromMail {
+                subject,
+                description,
+                tags,
+            };
+            create(state, &user, new, rec, sla, files).await
         }
     }
 }
@@ -434,11 +460,28 @@ async fn reply(
     })
 }
 
+/// Whether a recipient (To or Cc) is a complaints mailbox (`complaints@…`, `tousu@…`).
+fn addressed_to_complaints(msg: &Inbound) -> bool {
+    msg.to.iter().chain(&msg.cc).any(|m| {
+        m.address.rsplit_once('@').is_some_and(|(local, _)| {
+            COMPLAINT_MAILBOXES
+                .iter()
+                .any(|b| local.trim().eq_ignore_ascii_case(b))
+        })
+    })
+}
+
+/// What a new mail's ticket says.
+struct NewFromMail {
+    subject: String,
+    description: String,
+    tags: Vec<String>,
+}
+
 async fn create(
     state: &AppState,
     user: &User,
-    subject: String,
-    description: String,
+    new: NewFromMail,
     mut rec: InboundRecord,
     sla: SlaContext,
     files: Vec<(AttachmentId, AttachmentFile)>,
@@ -461,9 +504,9 @@ async fn create(
                     priority: Priority::P3,
                     merchant,
                     terminal: None,
-                    subject,
-                    description,
-                    tags: Vec::new(),
+                    subject: new.subject,
+                    description: new.description,
+                    tags: new.tags,
                     sla,
                 },
                 record: rec,
@@ -510,4 +553,65 @@ pub async fn quarantined_raw(ctx: &Ctx<'_>, id: &str) -> ApiResult<(QuarantineEn
         Some((entry, Some(raw))) => Ok((entry, raw)),
         Some((_, None)) | None => Err(ApiError::NotFound),
     }
+}
+
+/// What the complaint form is prefilled with from a ticket the gateway opened from a mail that
+/// may be a complaint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComplaintHint {
+    pub ticket: TicketId,
+    /// The sender (the merchant user who wrote), when the account is still there.
+    pub complainant_name: Option<String>,
+    pub email: Option<String>,
+    /// The MID of the ticket's merchant.
+    pub mid: Option<String>,
+    /// The mail's text as the ticket holds it, cut to 2,000 characters.
+    pub narrative: String,
+}
+
+/// The prefill for registering `ticket` as a complaint: only for a ticket opened from a mail and
+/// tagged [`COMPLAINT_SUSPECTED`], and only for provider staff who may register complaints
+/// (`ComplaintCreate`); `None` otherwise. It registers nothing.
+pub async fn complaint_hint(ctx: &Ctx<'_>, ticket: &Ticket) -> ApiResult<Option<ComplaintHint>> {
+    let role = ctx.principal.role();
+    if ticket.channel != Channel::Email
+        || !ticket.tags.iter().any(|t| t == COMPLAINT_SUSPECTED)
+        || !role.is_provider_staff()
+        || !role.allows(Permission::ComplaintCreate)
+    {
+        return Ok(None);
+    }
+    let scope = ctx.authorize(Permission::ComplaintCreate)?;
+    let sender = UserId::parse("created_by", &ticket.created_by).ok();
+    let merchant = ticket.merchant_id;
+    let (user, mid) = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                use posdesk_storage::Error::NotFound;
+                let user = match sender {
+                    Some(id) => match posdesk_storage::repo::users::get(c, &scope, id).await {
+                        Ok(u) => Some(u),
+                        Err(NotFound) => None,
+                        Err(e) => return Err(e),
+                    },
+                    None => None,
+                };
+                let mid = match posdesk_storage::repo::merchants::get(c, &scope, merchant).await {
+                    Ok(m) => Some(m.mid),
+                    Err(NotFound) => None,
+                    Err(e) => return Err(e),
+                };
+                Ok((user, mid))
+            })
+        })
+        .await?;
+    Ok(Some(ComplaintHint {
+        ticket: ticket.id,
+        complainant_name: user.as_ref().map(|u| u.display_name.clone()),
+        email: user.and_then(|u| u.email),
+        mid,
+        narrative: cut(&ticket.description, HINT_NARRATIVE_MAX),
+    }))
 }

@@ -41,6 +41,8 @@ struct Dashboard {
     licence_warning: Option<(bool, String)>,
     /// For those who review onboarding applications: how many are past their deadline.
     overdue_reviews: Option<(usize, String)>,
+    /// Supervisors and provider admins: the last 30 days' repair figures.
+    repair_kpis: Option<super::repair_reports::DashBlock>,
 }
 
 fn description(tr: &Tr, nav_id: &str) -> String {
@@ -96,6 +98,7 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
                 tr.ta("dashboard-overdue-reviews", &[("count", n.to_string())]),
             )
         });
+    let repair_kpis = super::repair_reports::dashboard_block(&ctx, &tr, role).await;
     let announcements = if role.allows(Permission::AnnouncementRead) {
         match service::announcements::list(
             &ctx,
@@ -148,6 +151,7 @@ pub async fn dashboard(State(state): State<AppState>, web: Web, user: WebUser) -
         announcements,
         licence_warning,
         overdue_reviews,
+        repair_kpis,
     };
     web.render(StatusCode::OK, &tpl)
 }

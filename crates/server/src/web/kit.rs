@@ -103,6 +103,9 @@ pub enum Flash {
     OnboardingActivated,
     TicketCreated,
     TicketUpdated,
+    ComplaintCreated,
+    ComplaintUpdated,
+    ComplaintEvidenceAdded,
     /// The counts of a calendar import.
     CalendarImported {
         added: usize,
@@ -122,7 +125,7 @@ const HOLIDAYS_LOADED: &str = "holidays-loaded";
 
 impl Flash {
     /// The flashes without numbers.
-    const FIXED: [Flash; 36] = [
+    const FIXED: [Flash; 39] = [
         Flash::LoggedOut,
         Flash::LanguageChanged,
         Flash::UserCreated,
@@ -159,6 +162,9 @@ impl Flash {
         Flash::OnboardingActivated,
         Flash::TicketCreated,
         Flash::TicketUpdated,
+        Flash::ComplaintCreated,
+        Flash::ComplaintUpdated,
+        Flash::ComplaintEvidenceAdded,
     ];
 
     fn fixed_code(self) -> Option<&'static str> {
@@ -199,6 +205,9 @@ impl Flash {
             Flash::OnboardingActivated => "onboarding-activated",
             Flash::TicketCreated => "ticket-created",
             Flash::TicketUpdated => "ticket-updated",
+            Flash::ComplaintCreated => "complaint-created",
+            Flash::ComplaintUpdated => "complaint-updated",
+            Flash::ComplaintEvidenceAdded => "complaint-evidence-added",
             Flash::CalendarImported { .. } | Flash::HolidaysLoaded { .. } => return None,
         })
     }
@@ -282,6 +291,9 @@ impl Flash {
             Flash::OnboardingActivated => tr.t("flash-onboarding-activated"),
             Flash::TicketCreated => tr.t("flash-ticket-created"),
             Flash::TicketUpdated => tr.t("flash-ticket-updated"),
+            Flash::ComplaintCreated => tr.t("flash-complaint-created"),
+            Flash::ComplaintUpdated => tr.t("flash-complaint-updated"),
+            Flash::ComplaintEvidenceAdded => tr.t("flash-complaint-evidence-added"),
             Flash::CalendarImported {
                 added,
                 replaced,
@@ -574,7 +586,7 @@ pub struct NavUser {
 /// The navigation a role may use: each entry only where the role holds its permission.
 pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
     let path = path.split('?').next().unwrap_or("/");
-    let entries: [(&'static str, &'static str, Option<Permission>, String); 15] = [
+    let entries: [(&'static str, &'static str, Option<Permission>, String); 16] = [
         ("nav-home", "/", None, tr.t("nav-home")),
         // Staff see the queues; merchant users their own reports (我的报修).
         (
@@ -585,6 +597,17 @@ pub fn nav_items(tr: &Tr, role: Role, path: &str) -> Vec<NavItem> {
                 tr.t("nav-tickets")
             } else {
                 tr.t("nav-my-tickets")
+            },
+        ),
+        // Complaints (投诉): staff see the queues; merchant users their own (我的投诉).
+        (
+            "nav-complaints",
+            "/complaints",
+            Some(Permission::ComplaintRead),
+            if role.allows(Permission::ComplaintRespond) {
+                tr.t("nav-my-complaints")
+            } else {
+                tr.t("nav-complaints")
             },
         ),
         // The own provider's profile: every role that reads its provider and has one (the
@@ -1035,6 +1058,7 @@ mod tests {
             [
                 "nav-home",
                 "nav-tickets",
+                "nav-complaints",
                 "nav-provider",
                 "nav-announcements",
                 "nav-merchants",
@@ -1050,6 +1074,7 @@ mod tests {
             [
                 "nav-home",
                 "nav-tickets",
+                "nav-complaints",
                 "nav-provider",
                 "nav-announcements",
                 "nav-merchants",

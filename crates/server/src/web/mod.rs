@@ -17,7 +17,11 @@ mod assets;
 mod audit;
 mod auth;
 mod calendar;
+mod complaint_rules;
+mod complaint_stats;
+mod complaints;
 mod directory;
+mod feedback;
 mod home;
 mod imports;
 pub mod kit;
@@ -27,6 +31,9 @@ mod merchant;
 mod onboarding;
 mod profile;
 mod providers;
+mod repair_reports;
+mod repairs;
+mod repairs_pool;
 mod service_points;
 pub mod session;
 mod terminal;
@@ -52,6 +59,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/app.css", get(assets::css))
         .route("/assets/intake.js", get(assets::intake_js))
+        .route("/assets/complaints.css", get(complaints::css))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
         .route("/logout", post(auth::logout))
@@ -256,6 +264,98 @@ pub fn router() -> Router<AppState> {
         .route(
             "/tickets/{id}/attachments/{attachment}",
             get(ticket_files::download),
+        )
+        // Repairs and field service (issue 6): the ticket's repairs, each repair's page and its
+        // steps, mail-in shipments, the loaner pool, parts and stock, the technician's day list.
+        .route("/assets/repairs.css", get(repairs::css))
+        .route(
+            "/tickets/{id}/repairs",
+            get(repairs::back_to_ticket).post(repairs::open),
+        )
+        // Repair reports (issue 6 item 8).
+        .route("/repairs/report", get(repair_reports::page))
+        .route("/repairs/{id}", get(repairs::detail))
+        .route(
+            "/repairs/{id}/action",
+            get(repairs::back).post(repairs::action),
+        )
+        .route(
+            "/repairs/{id}/shipment",
+            get(repairs::back).post(repairs::shipment),
+        )
+        .route("/loaners", get(repairs_pool::loaners))
+        .route(
+            "/loaners/lend",
+            get(repairs_pool::to_loaners).post(repairs_pool::lend),
+        )
+        .route(
+            "/loaners/pool",
+            get(repairs_pool::to_loaners).post(repairs_pool::add_to_pool),
+        )
+        .route(
+            "/loaners/{loan}/return",
+            get(repairs_pool::to_loaners).post(repairs_pool::return_loan),
+        )
+        .route(
+            "/parts",
+            get(repairs_pool::parts).post(repairs_pool::save_part),
+        )
+        .route(
+            "/parts/stock",
+            get(repairs_pool::to_parts).post(repairs_pool::adjust_stock),
+        )
+        .route("/me/day-list", get(repairs_pool::day_list))
+        .route("/feedback/follow-ups", get(feedback::follow_ups))
+        .route(
+            "/feedback/follow-ups/{id}",
+            axum::routing::post(feedback::follow_up_submit),
+        )
+        .route(
+            "/feedback/{token}",
+            get(feedback::link_page).post(feedback::link_submit),
+        )
+        .route(
+            "/tickets/{id}/feedback",
+            get(feedback::portal_page).post(feedback::portal_submit),
+        )
+        .route(
+            "/complaints/rules",
+            get(complaint_rules::page).post(complaint_rules::save),
+        )
+        // Complaint statistics (issue 7 item 6) and their downloads.
+        .route("/complaints/stats", get(complaint_stats::page))
+        .route("/complaints/stats.csv", get(complaint_stats::export_csv))
+        .route("/complaints/stats.xlsx", get(complaint_stats::export_xlsx))
+        // Complaints (投诉, issue 7): staff queues, intake, the complaint page and its forms,
+        // evidence, the decision letter; public form and tracking without an account.
+        .route(
+            "/complaints",
+            get(complaints::list).post(complaints::create),
+        )
+        .route("/complaints/new", get(complaints::new_page))
+        .route("/complaints/{id}", get(complaints::detail))
+        .route(
+            "/complaints/{id}/action",
+            get(complaints::back).post(complaints::action),
+        )
+        .route(
+            "/complaints/{id}/evidence",
+            get(complaints::back)
+                .post(complaints::upload)
+                .layer(DefaultBodyLimit::max(complaints::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/complaints/{id}/evidence/{evidence}",
+            get(complaints::download),
+        )
+        .route("/complaints/{id}/letter", get(complaints::letter))
+        .route(
+            "/public/{provider_id}/complaint",
+            get(complaints::public_page).post(complaints::public_submit),
+        )
+        .route(
+            "/track",
+            get(complaints::track_page).post(complaints::track_submit),
         )
         .route("/calendar", get(calendar::page))
         .route("/calendar/hours", post(calendar::set_hours))

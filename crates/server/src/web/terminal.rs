@@ -191,6 +191,8 @@ fn end_label(tr: &Tr, code: &str) -> String {
         Some(BindingEnd::Relocated) => tr.t("binding-end-relocated"),
         Some(BindingEnd::Unbound) => tr.t("binding-end-unbound"),
         Some(BindingEnd::StatusChange) => tr.t("binding-end-status-change"),
+        Some(BindingEnd::LoanedOut) => tr.t("binding-end-loaned-out"),
+        Some(BindingEnd::LoanerReturned) => tr.t("binding-end-loaner-returned"),
         None => code.to_owned(),
     }
 }

@@ -339,6 +339,8 @@ struct DetailPage {
     support: Option<Support>,
     /// Ticket attachments (H4, `web::ticket_files`).
     attachments: super::ticket_files::AttachmentsSection,
+    /// The ticket's repairs (issue 6, `web::repairs`).
+    repairs: super::repairs::RepairsSection,
     /// The latest late notice's estimate or the resolution deadline (empty: none).
     expected_fix: String,
     links: Vec<LinkRow>,
@@ -351,6 +353,9 @@ struct DetailPage {
     late_estimate: String,
     merge_error: Option<String>,
     split: SplitForm,
+    /// The gateway's guess that the mail is a complaint: the prefilled complaint form's link
+    /// (staff who may register complaints; `service::mail_ingest::complaint_hint`).
+    complaint_hint: Option<String>,
 }
 
 struct LinkRow {
@@ -1308,6 +1313,10 @@ async fn render_detail(
         Err(e) => return web.fail(Some(user), &e),
     };
     let t = &d.view.ticket;
+    let complaint_hint = match service::mail_ingest::complaint_hint(&ctx, t).await {
+        Ok(h) => h.map(|h| complaint_form_link(&h)),
+        Err(e) => return web.fail(Some(user), &e),
+    };
     let portal = is_portal(user);
     let role = user.role();
     let names = names_of(&ctx, vec![t.merchant_id]).await;
@@ -1485,6 +1494,7 @@ async fn render_detail(
             None
         },
         attachments: super::ticket_files::section(state, web, user, t).await,
+        repairs: super::repairs::section(state, web, user, t).await,
         expected_fix: d
             .expected_fix
             .map(|x| x.to_shanghai_display())
@@ -1534,8 +1544,28 @@ async fn render_detail(
             }
         },
         t: facts,
+        complaint_hint,
     };
     web.render(status, &tpl)
+}
+
+/// The complaint form, prefilled from a ticket the gateway opened from a mail.
+fn complaint_form_link(h: &service::mail_ingest::ComplaintHint) -> String {
+    let ticket = h.ticket.to_string();
+    link(
+        "/complaints/new",
+        &[
+            ("channel", "email"),
+            ("ticket", &ticket),
+            (
+                "complainant_name",
+                h.complainant_name.as_deref().unwrap_or(""),
+            ),
+            ("email", h.email.as_deref().unwrap_or("")),
+            ("mid", h.mid.as_deref().unwrap_or("")),
+            ("narrative", &h.narrative),
+        ],
+    )
 }
 
 pub async fn detail(

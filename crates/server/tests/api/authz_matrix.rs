@@ -685,6 +685,57 @@ fn routes() -> Vec<Route> {
             false,
             false,
         ),
+        // Complaint clock rules (staff read them, provider admins edit them).
+        r(
+            Method::GET,
+            "/api/v1/complaint-rules",
+            CalendarRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/complaint-rules",
+            SlaManage,
+            false,
+            false,
+            false,
+        ),
+        // Confirmation and rating of a resolved ticket: only the ticket's merchant rates;
+        // supervisors follow low ratings up.
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}/rating",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/rating",
+            TicketRate,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/feedback/follow-ups",
+            RatingFollowUp,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/feedback/follow-ups/{ticket_id}",
+            RatingFollowUp,
+            true,
+            false,
+            false,
+        ),
         r(
             Method::GET,
             "/api/v1/tickets",
@@ -825,14 +876,272 @@ fn routes() -> Vec<Route> {
             false,
             false,
         ),
+        // Complaints (issue 7): a merchant user sees, files and answers their own merchant's
+        // (see `MERCHANT_PERMS` for the evidence upload); handling is staff only.
+        r(
+            Method::GET,
+            "/api/v1/complaints",
+            ComplaintRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/complaints",
+            ComplaintCreate,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}",
+            ComplaintRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/complaints/{id}/actions",
+            ComplaintHandle,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/complaints/{id}/evidence",
+            ComplaintHandle,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/evidence/{evidence_id}",
+            ComplaintRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/evidence-check",
+            ComplaintRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/{id}/letter",
+            ComplaintRead,
+            true,
+            false,
+            true,
+        ),
+        // Complaint statistics (issue 7 item 6): the provider's staff with ComplaintStats.
+        r(
+            Method::GET,
+            "/api/v1/complaints/stats",
+            ComplaintStats,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/stats.csv",
+            ComplaintStats,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/complaints/stats.xlsx",
+            ComplaintStats,
+            false,
+            false,
+            false,
+        ),
+        // Repair and field service (issue 6): reading is TicketRead (a merchant user their own
+        // merchant's), working TicketWork, the catalogue, stock and pool ServicePointManage.
+        // A merchant user's quote answer (TicketReply) is covered in tests/api/repairs.rs.
+        r(
+            Method::POST,
+            "/api/v1/tickets/{id}/repairs",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tickets/{id}/repairs",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/repairs/{id}",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/repairs/{id}/actions",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/repairs/{id}/shipments",
+            TicketRead,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/repairs/{id}/technicians",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/repairs/{id}/shipments",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/parts",
+            TicketWork,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::PUT,
+            "/api/v1/parts/{code}",
+            ServicePointManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/parts/{code}/stock",
+            ServicePointManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/loaners",
+            TicketWork,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/loaners",
+            ServicePointManage,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/loans",
+            TicketRead,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/loans",
+            TicketWork,
+            false,
+            false,
+            false,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/loans/{id}/return",
+            TicketWork,
+            true,
+            false,
+            true,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/me/day-list",
+            TicketWork,
+            false,
+            false,
+            false,
+        ),
+        // Repair reports (issue 6 item 8): TicketRead, provider staff only (merchant users are
+        // refused, see `MERCHANT_PERMS`).
+        r(
+            Method::GET,
+            "/api/v1/repairs/report",
+            TicketRead,
+            false,
+            false,
+            false,
+        ),
     ]
 }
+
+/// Routes on which a merchant user acts under another permission than staff do: the
+/// complainant's own part of a complaint (adding evidence to it); staff-only reports.
+const MERCHANT_PERMS: &[(&str, &str, Permission)] = &[
+    (
+        "POST",
+        "/api/v1/complaints/{id}/evidence",
+        Permission::ComplaintRespond,
+    ),
+    // The repair reports are for the provider's staff: a merchant user, whose TicketRead is
+    // their own merchant's, is refused as if the route needed TicketWork (which they lack).
+    ("GET", "/api/v1/repairs/report", Permission::TicketWork),
+];
+
+/// Documented routes that need no credentials: the public complaint form and tracking.
+const PUBLIC_POST: &[&str] = &[
+    "/api/v1/public/providers/{provider_id}/complaints",
+    "/api/v1/public/complaints/track",
+    "/api/v1/public/feedback/{token}",
+];
 
 /// Routes that need no credentials at all.
 const PUBLIC: &[&str] = &["/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"];
 
 fn expect(route: &Route, role: Role, target: Target) -> Expect {
-    if !role.allows(route.perm) {
+    let perm = MERCHANT_PERMS
+        .iter()
+        .find(|(m, p, _)| {
+            role == Role::MerchantUser && *m == route.method.as_str() && *p == route.path
+        })
+        .map_or(route.perm, |(_, _, perm)| *perm);
+    if !role.allows(perm) {
         return Expect::Forbid;
     }
     match target {
@@ -866,6 +1175,20 @@ struct Fixtures {
     webhook: String,
     /// A quarantined inbound mail (an unknown sender's).
     quarantine: String,
+    /// A decided complaint of the tenant's first merchant with one evidence file, and the same
+    /// for the second merchant (the sibling); the first one's receipt number.
+    complaint: String,
+    evidence: String,
+    sibling_complaint: String,
+    sibling_evidence: String,
+    receipt: String,
+    /// Repairs (issue 6): a mail-in repair on the first merchant's terminal and one on the
+    /// second's (the sibling); a loaner lent to a bound terminal, and that loan.
+    repair: String,
+    sibling_repair: String,
+    loaner: String,
+    lent_terminal: String,
+    loan: String,
 }
 
 async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
@@ -929,7 +1252,17 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
     let attachment = attachment_fixture(&ctx, &ticket).await;
     let sibling_attachment = attachment_fixture(&ctx, &sibling_ticket).await;
     let quarantine = quarantine_fixture(app, t).await;
+    let (complaint, evidence, receipt) = complaint_fixture(&ctx, t.merchant).await;
+    let (sibling_complaint, sibling_evidence, _) = complaint_fixture(&ctx, t.other_merchant).await;
+    let repair = repair_fixture(&ctx, t.merchant, t.terminal).await;
+    let sibling_repair = repair_fixture(&ctx, t.other_merchant, t.other_terminal).await;
+    let (loaner, lent_terminal, loan) = loan_fixture(app, t, &ctx, &sp.id.to_string()).await;
     Fixtures {
+        complaint,
+        evidence,
+        sibling_complaint,
+        sibling_evidence,
+        receipt,
         ticket,
         sibling_ticket,
         attachment,
@@ -943,7 +1276,113 @@ async fn fixtures(app: &TestApp, t: &Tenant) -> Fixtures {
         announcement: a.id.to_string(),
         webhook: w.webhook.id.to_string(),
         quarantine,
+        repair,
+        sibling_repair,
+        loaner,
+        lent_terminal,
+        loan,
     }
+}
+
+/// A mail-in repair under a fault ticket on `terminal` (of `merchant`); returns its id.
+async fn repair_fixture(
+    ctx: &Ctx<'_>,
+    merchant: posdesk_core::ids::MerchantId,
+    terminal: posdesk_core::ids::TerminalId,
+) -> String {
+    let ticket = service::tickets::create(
+        ctx,
+        service::tickets::NewTicket {
+            kind: posdesk_core::ticket::TicketKind::Fault,
+            channel: posdesk_core::ticket::Channel::Hotline,
+            category: posdesk_core::ticket::Category::Hardware,
+            priority: posdesk_core::ticket::Priority::P3,
+            merchant: Some(merchant),
+            terminal: Some(terminal),
+            subject: "终端无法开机".into(),
+            description: "按电源键无反应".into(),
+            tags: vec![],
+        },
+    )
+    .await
+    .map_err(err)
+    .unwrap();
+    service::repairs::open(ctx, ticket.id, "mail_in")
+        .await
+        .map_err(err)
+        .unwrap()
+        .id
+        .to_string()
+}
+
+/// A terminal bound (through the API) to a new merchant of the tenant and active, and a
+/// loaner of the tenant's pool lent to it; returns (loaner, terminal, loan).
+async fn loan_fixture(
+    app: &TestApp,
+    t: &Tenant,
+    ctx: &Ctx<'_>,
+    service_point: &str,
+) -> (String, String, String) {
+    let admin = &t.users[&Role::ProviderAdmin].1;
+    let mid = "102330159990001";
+    let r = app
+        .post(
+            "/api/v1/merchants",
+            admin,
+            json!({"name": "备用机商户", "mid": mid, "kind": "company", "uscc": "91110000600037341L"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let mut ids = Vec::new();
+    for (sn, tid) in [("MATRIX-LENT", "69000001"), ("MATRIX-LOANER", "69000091")] {
+        let term = ctx
+            .write(
+                ctx.meta(),
+                posdesk_storage::repo::terminals::CreateTerminal {
+                    id: posdesk_core::ids::TerminalId::from_uuid(uuid::Uuid::now_v7()),
+                    tenant: t.id,
+                    merchant: None,
+                    sn: sn.into(),
+                    tid: Some(tid.into()),
+                    model: "N910".into(),
+                    manufacturer: "新大陆".into(),
+                    firmware: None,
+                    status: "in_stock".into(),
+                },
+            )
+            .await
+            .map_err(err)
+            .unwrap();
+        ids.push(term.id);
+    }
+    let (lent, loaner) = (ids[0], ids[1]);
+    let r = app
+        .post(
+            &format!("/api/v1/terminals/{lent}/bindings"),
+            admin,
+            json!({"acquirer_code": "102", "mid": mid, "tid": "69000001",
+                   "settlement_account": "6228480402564890018",
+                   "address": "杭州市西湖区文三路 90 号", "division_code": "330106"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let r = app
+        .post(
+            &format!("/api/v1/terminals/{lent}/transition"),
+            admin,
+            json!({"event": "activate"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    service::repairs::add_to_pool(ctx, loaner, service_point)
+        .await
+        .map_err(err)
+        .unwrap();
+    let loan = service::repairs::lend(ctx, loaner, lent, None, None)
+        .await
+        .map_err(err)
+        .unwrap();
+    (loaner.to_string(), lent.to_string(), loan.id.to_string())
 }
 
 /// A public photo attached to `ticket` (H4); returns the attachment's id.
@@ -963,6 +1402,76 @@ async fn attachment_fixture(ctx: &Ctx<'_>, ticket: &str) -> String {
     .unwrap()
     .id
     .to_string()
+}
+
+/// A hotline complaint naming `merchant`'s MID (so it is that merchant's), acknowledged and
+/// decided, with a PNG as evidence; returns (complaint, evidence, receipt number).
+async fn complaint_fixture(
+    ctx: &Ctx<'_>,
+    merchant: posdesk_core::ids::MerchantId,
+) -> (String, String, String) {
+    let m = merchant.to_string();
+    let mid = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                c.query_one("SELECT mid FROM merchants WHERE id = $1", &[m.into()])
+                    .await?
+                    .text(0)
+            })
+        })
+        .await
+        .unwrap();
+    let k = service::complaints::create(
+        ctx,
+        posdesk_core::complaint::RawIntake {
+            channel: "hotline",
+            category: "fees",
+            complainant_name: "王女士",
+            phone: "13812345678",
+            mid: Some(&mid),
+            narrative: "多收了手续费",
+            request: "退还多收的费用",
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(err)
+    .unwrap();
+    assert_eq!(k.merchant_id, Some(merchant));
+    for (action, resolution, text) in [
+        ("acknowledge", None, None),
+        ("decide", Some("refund"), Some("退还多收的 30 元")),
+    ] {
+        service::complaints::change(
+            ctx,
+            k.id,
+            None,
+            service::complaints::ChangeInput {
+                action,
+                resolution,
+                text,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(err)
+        .unwrap();
+    }
+    let e = service::complaints::add_evidence(
+        ctx,
+        k.id,
+        None,
+        "通话截图.png",
+        "image/png",
+        TINY_PNG.to_vec(),
+        None,
+    )
+    .await
+    .map_err(err)
+    .unwrap();
+    (k.id.to_string(), e.id.to_string(), k.receipt_no)
 }
 
 /// A multipart upload form with a tiny PNG as `file` (H4).
@@ -1104,6 +1613,15 @@ async fn build(
         p if p.starts_with("/api/v1/webhooks/") => f.webhook.clone(),
         p if p.starts_with("/api/v1/service-points/") => f.service_point.clone(),
         p if p.starts_with("/api/v1/mail/quarantine/") => f.quarantine.clone(),
+        p if p.starts_with("/api/v1/complaints/") => match target {
+            Target::SiblingMerchant => f.sibling_complaint.clone(),
+            _ => f.complaint.clone(),
+        },
+        p if p.starts_with("/api/v1/repairs/") => match target {
+            Target::SiblingMerchant => f.sibling_repair.clone(),
+            _ => f.repair.clone(),
+        },
+        p if p.starts_with("/api/v1/loans/") => f.loan.clone(),
         p if p.starts_with("/api/v1/tickets/") => match target {
             Target::SiblingMerchant => f.sibling_ticket.clone(),
             _ => f.ticket.clone(),
@@ -1231,6 +1749,15 @@ async fn build(
         .replace("{id}", &id)
         .replace("{document}", &document)
         .replace("{date}", "2031-06-02")
+        .replace("{code}", "P-MATRIX")
+        .replace("{ticket_id}", &f.ticket)
+        .replace(
+            "{evidence_id}",
+            match target {
+                Target::SiblingMerchant => &f.sibling_evidence,
+                _ => &f.evidence,
+            },
+        )
         .replace(
             "{attachment_id}",
             match target {
@@ -1328,6 +1855,14 @@ async fn build(
             Some(json!({"body": "已收到"}))
         }
         (Method::POST, "/api/v1/tickets/{id}/transition") => Some(json!({"event": "triage"})),
+        (Method::POST, "/api/v1/tickets/{id}/rating") => Some(json!({"stars": 5})),
+        (Method::POST, "/api/v1/feedback/follow-ups/{ticket_id}") => {
+            Some(json!({"note": "已回访"}))
+        }
+        (Method::PUT, "/api/v1/complaint-rules") => Some(json!({
+            "acknowledge_working_minutes": 600, "decision_days": 15,
+            "extension_steps": [{"to_days": 30, "needs_manager": false}, {"to_days": 60, "needs_manager": true}]
+        })),
         (Method::POST, "/api/v1/tickets/{id}/assign") => Some(json!({"team": "field"})),
         (Method::POST, "/api/v1/tickets/{id}/priority") => Some(json!({"priority": "p2"})),
         (Method::POST, "/api/v1/tickets/{id}/late-notice") => {
@@ -1356,13 +1891,45 @@ async fn build(
         (Method::POST, "/api/v1/onboarding-applications/{id}/fees") => {
             Some(json!({"deposit_fen": 9900, "fees": [{"item": "安装费", "fen": 5000}]}))
         }
+        (Method::POST, "/api/v1/complaints") => Some(json!({
+            "channel": "hotline", "category": "fees", "complainant_name": "王女士",
+            "phone": "13812345678", "narrative": "多收了手续费", "request": "退还多收的费用"
+        })),
+        (Method::POST, "/api/v1/complaints/{id}/actions") => {
+            Some(json!({"action": "note", "text": "权限矩阵"}))
+        }
+        // Repairs (issue 6). The ticket fixture names no terminal (422 after the scope checks);
+        // a receipt before any dispatch and lending a loaner that is out are 409: the
+        // fixtures stay as they are. Non-item routes name the caller's own tenant's records.
+        (Method::POST, "/api/v1/tickets/{id}/repairs") => Some(json!({"method": "remote"})),
+        (Method::POST, "/api/v1/repairs/{id}/actions") => {
+            Some(json!({"action": "note", "text": "权限矩阵"}))
+        }
+        (Method::POST, "/api/v1/repairs/{id}/shipments") => {
+            Some(json!({"direction": "in", "step": "receive"}))
+        }
+        (Method::PUT, "/api/v1/parts/{code}") => {
+            Some(json!({"name": "权限矩阵配件", "unit_fen": 100}))
+        }
+        (Method::POST, "/api/v1/parts/{code}/stock") => {
+            Some(json!({"service_point_id": own.1.service_point, "delta": 1}))
+        }
+        (Method::POST, "/api/v1/loaners") => Some(json!({
+            "terminal_id": own.1.lent_terminal, "service_point_id": own.1.service_point
+        })),
+        (Method::POST, "/api/v1/loans") => Some(json!({
+            "loaner_id": own.1.loaner, "terminal_id": own.1.lent_terminal
+        })),
         (Method::POST, _) => None,
         _ => None,
     };
     let raw = ((route.method == Method::PUT && route.path == "/api/v1/providers/{id}/logo")
         || route.path == "/api/v1/onboarding-applications/{id}/documents")
         .then(|| (TINY_PNG.to_vec(), "image/png"));
-    let raw = if route.method == Method::POST && route.path == "/api/v1/tickets/{id}/attachments" {
+    let raw = if route.method == Method::POST
+        && (route.path == "/api/v1/tickets/{id}/attachments"
+            || route.path == "/api/v1/complaints/{id}/evidence")
+    {
         Some((attachment_form(), ATTACHMENT_FORM_TYPE))
     } else {
         raw
@@ -1394,6 +1961,11 @@ async fn authz_matrix(app: TestApp) {
             ("GET".to_owned(), "/healthz".to_owned()),
             ("GET".to_owned(), "/readyz".to_owned()),
         ])
+        .chain(
+            PUBLIC_POST
+                .iter()
+                .map(|p| ("POST".to_owned(), (*p).to_owned())),
+        )
         .collect();
     assert_eq!(
         table, documented,
@@ -1407,6 +1979,31 @@ async fn authz_matrix(app: TestApp) {
 
     let fa = fixtures(&app, &app.a).await;
     let fb = fixtures(&app, &app.b).await;
+
+    // The public complaint form and tracking answer without credentials.
+    for p in PUBLIC_POST {
+        let (path, body, want) = match *p {
+            "/api/v1/public/complaints/track" => (
+                (*p).to_owned(),
+                json!({"receipt_no": fa.receipt, "phone_last4": "5678"}),
+                StatusCode::OK,
+            ),
+            // No credentials: the link's secret is the credential; an unknown one is 404.
+            "/api/v1/public/feedback/{token}" => (
+                p.replace("{token}", &"0".repeat(32)),
+                json!({"stars": 5}),
+                StatusCode::NOT_FOUND,
+            ),
+            _ => (
+                p.replace("{provider_id}", &app.a.id.to_string()),
+                json!({"category": "fees", "complainant_name": "李先生", "phone": "13900001111",
+                       "narrative": "多收了手续费", "request": "退款"}),
+                StatusCode::CREATED,
+            ),
+        };
+        let r = app.call(Method::POST, &path, None, Some(body)).await;
+        assert_eq!(r.status, want, "{p}: {r:?}");
+    }
     let b_ids = [
         app.b.id.to_string(),
         app.b.merchant.to_string(),
@@ -1419,6 +2016,12 @@ async fn authz_matrix(app: TestApp) {
         fb.ticket.clone(),
         fb.sibling_ticket.clone(),
         fb.quarantine.clone(),
+        fb.complaint.clone(),
+        fb.sibling_complaint.clone(),
+        fb.repair.clone(),
+        fb.sibling_repair.clone(),
+        fb.loaner.clone(),
+        fb.loan.clone(),
     ];
     let mut n = 0;
     let mut failures = Vec::new();

@@ -2,7 +2,7 @@
 //! rules tighten, on both engines.
 
 use crate::app_tests;
-use crate::helpers::{TestApp, err};
+use crate::helpers::TestApp;
 
 async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
     app.state
@@ -15,7 +15,7 @@ async fn count_where(app: &TestApp, sql: &'static str) -> i64 {
 async fn demo_data_seeds(app: TestApp) {
     let logins = posdesk_server::demo::seed(&app.state)
         .await
-        .map_err(err)
+        .map_err(|e| format!("{e:?}"))
         .unwrap();
     assert!(logins.len() > 10);
     // Per provider: one application under review with its four documents, one draft.
@@ -62,6 +62,23 @@ async fn demo_data_seeds(app: TestApp) {
             _ => "SELECT COUNT(*) FROM tickets WHERE status = 'resolved'",
         };
         assert_eq!(count_where(&app, sql).await, n, "{status}");
+    }
+    // Three complaints per provider: received, in progress with an extension, closed as accepted.
+    for (sql, n) in [
+        (
+            "SELECT COUNT(*) FROM complaints WHERE status = 'received'",
+            2,
+        ),
+        (
+            "SELECT COUNT(*) FROM complaints WHERE status = 'in_progress' AND decision_days = 30",
+            2,
+        ),
+        (
+            "SELECT COUNT(*) FROM complaints WHERE status = 'closed' AND outcome = 'accepted'",
+            2,
+        ),
+    ] {
+        assert_eq!(count_where(&app, sql).await, n, "{sql}");
     }
     // The stored files are what their types say.
     let blobs = app

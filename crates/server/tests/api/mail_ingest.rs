@@ -714,7 +714,190 @@ async fn mail_attachments_become_ticket_files(app: TestApp) {
     );
 }
 
+/// A mail that looks like a complaint (投诉 in the subject, or sent to a `complaints@` /
+/// `tousu@` mailbox) opens a ticket tagged `complaint-suspected` and nothing else: no complaint
+/// exists until an agent registers one. Staff who may register complaints get the prefilled
+/// link to the complaint form (service and ticket page); merchant users and staff without
+/// `ComplaintCreate` do not; an ordinary fault mail is not tagged.
+async fn complaint_mails_wait_for_an_agent(app: TestApp) {
+    use posdesk_core::authz::Principal;
+    use posdesk_core::ids::TicketId;
+    use posdesk_server::service::mail_ingest::{COMPLAINT_SUSPECTED, complaint_hint};
+
+    merchant_user(
+        &app,
+        app.a.id,
+        app.a.merchant,
+        "a.mail",
+        "li.na@shop-a.example.cn",
+    )
+    .await;
+    let from = "李娜 <li.na@shop-a.example.cn>";
+    let to_address = |raw: Vec<u8>, header: &str| {
+        String::from_utf8(raw)
+            .unwrap()
+            .replace(&format!("To: {OWN}\r\n"), header)
+            .into_bytes()
+    };
+    let cases = [
+        (
+            "keyword",
+            mail(
+                from,
+                "投诉：刷卡多扣手续费",
+                "c1@shop-a.example.cn",
+                None,
+                "上周刷卡被多扣了 30 元手续费，请退还。\r\n",
+            ),
+            true,
+        ),
+        (
+            "complaints address",
+            to_address(
+                mail(
+                    from,
+                    "关于上周的扣费",
+                    "c2@shop-a.example.cn",
+                    None,
+                    "请核实扣费。\r\n",
+                ),
+                "To: Complaints <Complaints@provider-a.example.cn>\r\n",
+            ),
+            true,
+        ),
+        (
+            "tousu in Cc",
+            to_address(
+                mail(
+                    from,
+                    "扣费问题",
+                    "c3@shop-a.example.cn",
+                    None,
+                    "请核实扣费。\r\n",
+                ),
+                &format!("To: {OWN}\r\nCc: tousu@provider-a.example.cn\r\n"),
+            ),
+            true,
+        ),
+        (
+            "fault",
+            mail(
+                from,
+                "打印机不出纸",
+                "c4@shop-a.example.cn",
+                None,
+                "请派人来修。\r\n",
+            ),
+            false,
+        ),
+    ];
+    let staff = |role: Role| {
+        Principal::new(app.a.users[&role].0, role, Some(app.a.id), None, None).unwrap()
+    };
+    let agent = staff(Role::Agent);
+    let technician = staff(Role::Technician);
+    let merchant = Principal::new(
+        app.a.users[&Role::MerchantUser].0,
+        Role::MerchantUser,
+        Some(app.a.id),
+        Some(app.a.merchant),
+        None,
+    )
+    .unwrap();
+    let agent_web = crate::complaint_stats::web_cookie(&app, agent.user_id()).await;
+    let tech_web = crate::complaint_stats::web_cookie(&app, technician.user_id()).await;
+    let merchant_web = crate::complaint_stats::web_cookie(&app, merchant.user_id()).await;
+    let mid = app
+        .get(
+            &format!("/api/v1/merchants/{}", app.a.merchant),
+            &app.token(&app.a, Role::Agent),
+        )
+        .await
+        .body["mid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (what, raw, suspected) in cases {
+        let o = run(&app, app.a.id, &raw).await;
+        assert!(matches!(o, Outcome::Created { .. }), "{what}: {o:?}");
+        let id = ticket_id(&app, app.a.id, &number(&o)).await;
+        let tid = TicketId::parse("id", &id).unwrap();
+        let ctx = Ctx::new(&app.state, &agent, "test");
+        let t = service::tickets::get(&ctx, tid)
+            .await
+            .map_err(err)
+            .unwrap()
+            .view
+            .ticket;
+        assert_eq!(
+            t.tags.iter().any(|x| x == COMPLAINT_SUSPECTED),
+            suspected,
+            "{what}: {:?}",
+            t.tags
+        );
+        let hint = complaint_hint(&ctx, &t).await.map_err(err).unwrap();
+        let page = |cookie: String| {
+            let req = axum::http::Request::builder()
+                .uri(format!("/tickets/{id}"))
+                .header("cookie", cookie)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let router = app.router.clone();
+            async move {
+                let res = router.oneshot(req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                let b = axum::body::to_bytes(res.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                String::from_utf8(b.to_vec()).unwrap()
+            }
+        };
+        let html = page(agent_web.clone()).await;
+        if !suspected {
+            assert_eq!(hint, None, "{what}");
+            assert!(!html.contains("ticket-complaint-hint"), "{what}");
+            continue;
+        }
+        let hint = hint.unwrap_or_else(|| panic!("{what}: no hint"));
+        assert_eq!(hint.ticket, tid);
+        assert_eq!(hint.complainant_name.as_deref(), Some("测试用户"));
+        assert_eq!(hint.email.as_deref(), Some("li.na@shop-a.example.cn"));
+        assert_eq!(hint.mid.as_deref(), Some(mid.as_str()));
+        assert_eq!(hint.narrative, t.description);
+        // The banner and the prefilled link (channel, ticket, sender, MID, the mail's text).
+        assert!(html.contains("此邮件可能是投诉"), "{what}");
+        assert!(html.contains("登记为投诉"), "{what}");
+        assert!(
+            html.contains(&format!(
+                "href=\"/complaints/new?channel=email&#38;ticket={id}&#38;"
+            )),
+            "{what}: {html}"
+        );
+        assert!(html.contains("email=li.na%40shop-a.example.cn"), "{what}");
+        assert!(html.contains(&format!("mid={mid}")), "{what}");
+        assert!(html.contains("narrative="), "{what}");
+        // Not for staff who cannot register complaints, nor for the merchant.
+        let tech = Ctx::new(&app.state, &technician, "test");
+        assert_eq!(complaint_hint(&tech, &t).await.map_err(err).unwrap(), None);
+        assert!(
+            !page(tech_web.clone())
+                .await
+                .contains("ticket-complaint-hint")
+        );
+        let m = Ctx::new(&app.state, &merchant, "test");
+        assert_eq!(complaint_hint(&m, &t).await.map_err(err).unwrap(), None);
+        assert!(
+            !page(merchant_web.clone())
+                .await
+                .contains("ticket-complaint-hint")
+        );
+    }
+    // Nothing became a complaint on its own.
+    assert_eq!(app.count("complaints").await, 0);
+}
+
 app_tests!(
+    complaint_mails_wait_for_an_agent,
     mail_attachments_become_ticket_files,
     creates_and_threads,
     forged_reply_does_not_cross_providers,

@@ -3264,6 +3264,12 @@ mod intake;
 // Ticket attachments on the ticket page (H4).
 mod ticket_files;
 
+// Complaints (投诉, issue 7): pages, forms, public form and tracking; the whole flow in Chromium.
+mod complaints;
+
+// Repairs and field service (issue 6): repair pages and forms; the mail-in path in Chromium.
+mod repairs;
+
 mod browser {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn journeys_sqlite() {

@@ -111,3 +111,12 @@ CREATE TABLE complaint_links (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (complaint_id, kind, target_id)
 );
+
+-- A provider's complaint clock rules (acknowledgement, decision period, extension steps) as a
+-- JSON document the core checks (`ComplaintRules::new`); none stored = the defaults.
+CREATE TABLE complaint_rules (
+    tenant_id TEXT PRIMARY KEY REFERENCES providers(id),
+    doc TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

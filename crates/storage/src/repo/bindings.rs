@@ -187,7 +187,7 @@ pub async fn list(
     }))
 }
 
-async fn insert(c: &mut dyn Conn, b: &TerminalBinding) -> Result<()> {
+pub(crate) async fn insert(c: &mut dyn Conn, b: &TerminalBinding) -> Result<()> {
     c.execute(
         &format!(
             "INSERT INTO terminal_bindings ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
@@ -223,7 +223,7 @@ async fn insert(c: &mut dyn Conn, b: &TerminalBinding) -> Result<()> {
 }
 
 /// Ends binding `b`, only if it is still current (a concurrent end is refused).
-async fn end(
+pub(crate) async fn end(
     c: &mut dyn Conn,
     ctx: &Ctx,
     b: &TerminalBinding,
@@ -409,7 +409,11 @@ fn serial(t: &Terminal) -> Result<SerialNumber> {
 }
 
 /// Writes the terminal's new state, conditional on the version and status read.
-async fn update_terminal(c: &mut dyn Conn, before: &Terminal, after: &Terminal) -> Result<()> {
+pub(crate) async fn update_terminal(
+    c: &mut dyn Conn,
+    before: &Terminal,
+    after: &Terminal,
+) -> Result<()> {
     let n = c
         .execute(
             "UPDATE terminals SET status = $1, merchant_id = $2, tid = $3, installed_address = $4, install_date = $5, warranty_end = $6, updated_at = $7, version = $8 WHERE id = $9 AND version = $10 AND status = $11",

@@ -36,7 +36,7 @@ use serde_json::json;
 
 use super::blobs::{self, Blob, NewBlob};
 use super::jobs::{self, NewJob};
-use super::{scope_filter, updated_one};
+use super::{code, opt_code, scope_filter, updated_one};
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
 /// The calendar and rules a complaint's clocks run on (the provider's).
@@ -96,20 +96,6 @@ const COLS: &str = "id, tenant_id, receipt_no, channel, category, status, outcom
     first_decider_id, reviewer_id, received_at, acknowledged_at, first_decided_at, closed_at, \
     decision_days, decision_deadline, acknowledge_deadline, resolution, decision_text, \
     satisfaction, next_escalation_at, created_by, created_at, updated_at";
-
-fn code<T>(r: &Row, i: usize, f: fn(&str) -> Option<T>) -> Result<T> {
-    let s = r.text(i)?;
-    f(&s).ok_or_else(|| Error::Backend(format!("stored code {s} in column {i}")))
-}
-
-fn opt_code<T>(r: &Row, i: usize, f: fn(&str) -> Option<T>) -> Result<Option<T>> {
-    match r.opt_text(i)? {
-        None => Ok(None),
-        Some(s) => f(&s)
-            .map(Some)
-            .ok_or_else(|| Error::Backend(format!("stored code {s} in column {i}"))),
-    }
-}
 
 fn to_complaint(r: &Row) -> Result<Complaint> {
     Ok(Complaint {
@@ -346,7 +332,7 @@ fn extensions(entries: &[Entry]) -> Result<Vec<Extension>> {
                 .ok_or_else(|| Error::Backend("extension without to_days".into()))?;
             let reason = HandlingText::parse("reason", e.body["reason"].as_str().unwrap_or(""))
                 .map_err(|err| Error::Backend(format!("stored extension reason: {err}")))?;
-            let by = UserId::parse("by", &e.actor_id)
+            let by = UserId::parse("by", e.body["by"].as_str().unwrap_or(""))
                 .map_err(|err| Error::Backend(format!("stored extension actor: {err}")))?;
             Ok(Extension {
                 at: e.at,
@@ -874,7 +860,9 @@ impl Mutation for ChangeComplaint {
                     let kind = match event {
                         ComplaintEvent::Acknowledge => {
                             k.acknowledged_at = Some(now);
-                            if k.handler_id.is_none() {
+                            // The acknowledging user becomes the handler (not the operator's
+                            // console or a job, which act as `system:…`).
+                            if k.handler_id.is_none() && ctx.actor.id == self.actor.to_string() {
                                 k.handler_id = Some(self.actor);
                             }
                             told = Some(("complaint-acknowledged", json!({})));
@@ -947,7 +935,7 @@ impl Mutation for ChangeComplaint {
                         now,
                     )
                     .map_err(ext_error)?;
-                    let body = json!({"to_days": e.to_days, "reason": e.reason.as_str()});
+                    let body = json!({"to_days": e.to_days, "reason": e.reason.as_str(), "by": e.by.to_string()});
                     ext.push(e);
                     told = Some((
                         "complaint-extended",
@@ -964,7 +952,7 @@ impl Mutation for ChangeComplaint {
                 } => {
                     if *at > now {
                         return Err(FieldError::new(
-                            "at",
+                            "contact_at",
                             Rule::Invalid {
                                 reason: "must not be in the future",
                             },
@@ -1103,6 +1091,8 @@ pub struct FireEscalations {
     pub tenant: TenantId,
     pub id: ComplaintId,
     pub clock: ClockCtx,
+    /// The scan's instant: levels due by then (or by the commit's `now`, if later) fire.
+    pub now: Timestamp,
 }
 
 impl Mutation for FireEscalations {
@@ -1113,7 +1103,7 @@ impl Mutation for FireEscalations {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Vec<String>>>> {
         Box::pin(async move {
-            let now = ctx.now;
+            let now = self.now.max(ctx.now);
             let before = get(c, &Scope::system(self.tenant), self.id).await?;
             let all = entries_of(c, &before, "").await?;
             let ext = extensions(&all)?;
@@ -1481,4 +1471,78 @@ pub async fn active_terminals(c: &mut dyn Conn, tenant: TenantId) -> Result<i64>
     )
     .await?
     .int(0)
+}
+
+/// The provider's stored complaint rules and their version (`None`: the defaults, version 0).
+pub async fn rules(c: &mut dyn Conn, tenant: TenantId) -> Result<Option<(ComplaintRules, i64)>> {
+    let Some(r) = c
+        .query_opt(
+            "SELECT doc, version FROM complaint_rules WHERE tenant_id = $1",
+            &[tenant.into()],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let doc: ComplaintRules = serde_json::from_str(&r.text(0)?)
+        .map_err(|e| Error::Backend(format!("stored complaint rules: {e}")))?;
+    Ok(Some((doc, r.int(1)?)))
+}
+
+/// Stores the provider's complaint rules (checked by the caller with `ComplaintRules::new`),
+/// `expected_version` as If-Match (0 = none stored yet). New rules apply to every open
+/// complaint from its next read or change (deadlines are recomputed from the facts); one
+/// `update` audit event on entity `complaint_rules`.
+pub struct SaveRules {
+    pub tenant: TenantId,
+    pub rules: ComplaintRules,
+    pub expected_version: Option<i64>,
+}
+
+impl Mutation for SaveRules {
+    type Output = i64;
+    fn apply<'a>(
+        &'a self,
+        c: &'a mut dyn Conn,
+        ctx: &'a Ctx,
+    ) -> BoxFuture<'a, Result<Applied<i64>>> {
+        Box::pin(async move {
+            let before = rules(c, self.tenant).await?;
+            let current = before.as_ref().map_or(0, |(_, v)| *v);
+            super::check_version(self.expected_version, current)?;
+            let doc = serde_json::to_string(&self.rules)
+                .map_err(|e| Error::Backend(format!("complaint rules: {e}")))?;
+            let version = current + 1;
+            let n = if before.is_some() {
+                c.execute(
+                    "UPDATE complaint_rules SET doc = $1, version = $2, updated_at = $3 \
+                     WHERE tenant_id = $4 AND version = $5",
+                    &[
+                        doc.as_str().into(),
+                        Value::Int(version),
+                        ctx.now.into(),
+                        self.tenant.into(),
+                        Value::Int(current),
+                    ],
+                )
+                .await?
+            } else {
+                c.execute(
+                    "INSERT INTO complaint_rules (tenant_id, doc, version, updated_at) VALUES ($1, $2, $3, $4)",
+                    &[self.tenant.into(), doc.as_str().into(), Value::Int(version), ctx.now.into()],
+                )
+                .await?
+            };
+            updated_one(n, current)?;
+            let audit = AuditDraft::changed(
+                Some(self.tenant),
+                "complaint_rules",
+                self.tenant,
+                "update",
+                before.map(|(r, _)| r),
+                &self.rules,
+            );
+            Ok(Applied::new(version, vec![audit]))
+        })
+    }
 }

@@ -7,14 +7,18 @@ pub mod bindings;
 pub mod blobs;
 pub mod calendars;
 pub mod complaints;
+pub mod feedback;
 pub mod idempotency;
 pub mod jobs;
+pub mod loans;
 pub mod lookup;
 pub mod mail;
 pub mod merchants;
 pub mod onboarding;
 pub mod profiles;
 pub mod providers;
+pub mod repair_reports;
+pub mod repairs;
 pub mod service_points;
 pub mod sessions;
 pub mod terminals;
@@ -47,6 +51,23 @@ pub(crate) fn scope_filter(
             vec![Value::from(*tenant), Value::from(*merchant)],
         ),
         (Scope::Merchant { .. }, None) | (Scope::Terminal { .. }, _) => ("1 = 0".into(), vec![]),
+    }
+}
+
+/// A stored code column read back into its enum (`from_code`); an unknown code is a backend
+/// fault (the database holds only what the code wrote).
+pub(crate) fn code<T>(r: &crate::Row, i: usize, f: fn(&str) -> Option<T>) -> Result<T> {
+    let s = r.text(i)?;
+    f(&s).ok_or_else(|| Error::Backend(format!("stored code {s} in column {i}")))
+}
+
+/// [`code`] for a nullable column.
+pub(crate) fn opt_code<T>(r: &crate::Row, i: usize, f: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    match r.opt_text(i)? {
+        None => Ok(None),
+        Some(s) => f(&s)
+            .map(Some)
+            .ok_or_else(|| Error::Backend(format!("stored code {s} in column {i}"))),
     }
 }
 

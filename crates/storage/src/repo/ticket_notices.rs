@@ -115,6 +115,16 @@ async fn subscribers(c: &mut dyn Conn, t: &Ticket) -> Result<Vec<(String, String
     rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
 }
 
+/// What a webhook receives of a change's extra facts: everything but the one-time feedback
+/// link's secret (meant for the merchant's e-mail only).
+fn webhook_detail(extra: &serde_json::Value) -> serde_json::Value {
+    let mut d = extra.clone();
+    if let Some(o) = d.as_object_mut() {
+        o.remove("feedback_token");
+    }
+    d
+}
+
 /// Puts the webhook events and e-mail notices for `told` (in order) into the outbox. `t` is
 /// the ticket as the change left it.
 pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> Result<()> {
@@ -145,7 +155,7 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
                         "event": event,
                         "event_id": event_id,
                         "at": ctx.now,
-                        "data": {"ticket": ticket, "detail": item.extra},
+                        "data": {"ticket": ticket, "detail": webhook_detail(&item.extra)},
                     }),
                     run_at: ctx.now,
                     max_attempts: 8,

@@ -981,16 +981,45 @@ impl Mutation for ChangeTicket {
                         e => before.status.transition(*e)?,
                     };
                     t.status = to;
-                    told.push(Told::new(Occurrence::StatusChanged {
-                        from: before.status,
-                        to,
-                    }));
+                    let mut feedback_token: Option<String> = None;
                     match e {
-                        TicketEvent::Resolve => t.resolved_at = Some(ctx.now),
+                        TicketEvent::Resolve => {
+                            // A ticket with repairs resolves only when they are finished
+                            // and their post-repair checklists passed (or were overridden).
+                            super::repairs::resolve_gate(c, self.tenant, t.id).await?;
+                            t.resolved_at = Some(ctx.now);
+                            // The merchant is asked to confirm and rate: the change's own
+                            // caller-minted id (random, used for nothing else by a status
+                            // step) is the one-time link's secret; only its hash is stored.
+                            let token = self.message_id.uuid().simple().to_string();
+                            let close_at =
+                                posdesk_core::repair::auto_close_at(&self.sla.calendar, ctx.now);
+                            super::feedback::ask(
+                                c,
+                                &t,
+                                &super::feedback::token_hash(&token),
+                                close_at,
+                                ctx.now,
+                            )
+                            .await?;
+                            feedback_token = Some(token);
+                        }
                         TicketEvent::Reopen => t.resolved_at = None,
                         TicketEvent::Close | TicketEvent::Merge => t.closed_at = Some(ctx.now),
                         _ => {}
                     }
+                    let changed = Occurrence::StatusChanged {
+                        from: before.status,
+                        to,
+                    };
+                    told.push(match feedback_token {
+                        // The resolve notice carries the link; `publish` keeps it out of
+                        // webhook payloads.
+                        Some(token) => {
+                            Told::with(changed, serde_json::json!({ "feedback_token": token }))
+                        }
+                        None => Told::new(changed),
+                    });
                     let seq = i64::try_from(history.changes().len()).unwrap_or(i64::MAX) + 1;
                     history
                         .push(StatusChange::new(ctx.now, to))
