@@ -27,5 +27,5 @@ pub use order::{
 };
 pub use quote::{
     AnswerChannel, ItemKind, MAX_ITEMS, Quote, QuoteError, QuoteItem, QuoteStatus, check_answer,
-    whole,
+    check_offer, whole,
 };

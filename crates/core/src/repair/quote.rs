@@ -161,6 +161,35 @@ impl Quote {
     }
 }
 
+/// Checks quote lines against what the provider offers: a part must be in its parts
+/// catalogue; labour must be an item of its published fee schedule (labour or other kinds) when
+/// it publishes one — a provider without a schedule quotes labour free-form. `invalid` on
+/// `items[i].code`.
+pub fn check_offer(
+    items: &[QuoteItem],
+    part_codes: &[String],
+    fee_codes: &[String],
+) -> Result<(), FieldError> {
+    for (i, item) in items.iter().enumerate() {
+        let known = match item.kind {
+            ItemKind::Part => part_codes.contains(&item.code),
+            ItemKind::Labour => fee_codes.is_empty() || fee_codes.contains(&item.code),
+        };
+        if !known {
+            return Err(FieldError::new(
+                format!("items[{i}].code"),
+                Rule::Invalid {
+                    reason: match item.kind {
+                        ItemKind::Part => "not in the parts catalogue",
+                        ItemKind::Labour => "not in the provider's published fee schedule",
+                    },
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Where a quote stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -304,6 +333,24 @@ mod tests {
                 .field,
             "valid_days"
         );
+    }
+
+    #[test]
+    fn lines_come_from_the_catalogue_and_the_fee_schedule() {
+        let part = item(json!(1), json!(100)).unwrap();
+        let lab =
+            QuoteItem::parse("items[1]", "labour", "LAB-X", "工时", &json!(1), &json!(1)).unwrap();
+        let parts = vec!["P-PRINTER".to_owned()];
+        assert!(check_offer(&[part.clone(), lab.clone()], &parts, &[]).is_ok());
+        let e = check_offer(
+            &[part.clone(), lab.clone()],
+            &parts,
+            &["LAB-ONSITE".to_owned()],
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "items[1].code");
+        let e = check_offer(&[part], &[], &[]).unwrap_err();
+        assert_eq!(e.field, "items[0].code");
     }
 
     #[test]

@@ -196,6 +196,36 @@ async fn check_appointment(
     Ok(())
 }
 
+/// What the provider offers: its parts catalogue codes and the codes of its published fee
+/// schedule's labour and other items (parts are quoted from the catalogue).
+async fn offer(ctx: &Ctx<'_>, tenant: TenantId) -> ApiResult<(Vec<String>, Vec<String>)> {
+    let (stock, profile) = ctx
+        .state
+        .store
+        .read(move |c| {
+            Box::pin(async move {
+                let stock = repo::stock(c, tenant).await?;
+                let profile =
+                    posdesk_storage::repo::profiles::get(c, &Scope::system(tenant), tenant).await?;
+                Ok((stock, profile))
+            })
+        })
+        .await?;
+    let mut parts: Vec<String> = stock.into_iter().map(|p| p.code).collect();
+    parts.dedup();
+    let fees = match profile {
+        Some(p) => serde_json::from_str::<super::profiles::ProfileDoc>(&p.doc)
+            .map_err(|e| ApiError::Internal(format!("stored profile: {e}")))?
+            .fees
+            .into_iter()
+            .filter(|f| f.kind != "part")
+            .map(|f| f.code)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok((parts, fees))
+}
+
 /// Parses and applies one change to a repair.
 pub async fn change(
     ctx: &Ctx<'_>,
@@ -236,6 +266,8 @@ pub async fn change(
                     QuoteItem::parse(&format!("items[{i}]"), kind, code, name, qty, unit)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let (parts, fees) = offer(ctx, tenant).await?;
+            posdesk_core::repair::check_offer(&items, &parts, &fees)?;
             RepairChange::Quote {
                 id: QuoteId::from_uuid(new_uuid()),
                 quote: Quote::new(items, input.valid_days, now())?,
@@ -287,13 +319,26 @@ pub async fn change(
                 .qty
                 .ok_or_else(|| FieldError::new("qty", Rule::Required))?,
         },
-        "labour" => RepairChange::Labour {
-            code: text("code", input.code.unwrap_or(""), 32)?,
-            qty: input
-                .qty
-                .filter(|q| (1..=99).contains(q))
-                .ok_or_else(|| FieldError::new("qty", Rule::Range { min: 1, max: 99 }))?,
-        },
+        "labour" => {
+            let code = text("code", input.code.unwrap_or(""), 32)?;
+            let (_, fees) = offer(ctx, tenant).await?;
+            if !fees.is_empty() && !fees.contains(&code) {
+                return Err(FieldError::new(
+                    "code",
+                    Rule::Invalid {
+                        reason: "not in the provider's published fee schedule",
+                    },
+                )
+                .into());
+            }
+            RepairChange::Labour {
+                code,
+                qty: input
+                    .qty
+                    .filter(|q| (1..=99).contains(q))
+                    .ok_or_else(|| FieldError::new("qty", Rule::Range { min: 1, max: 99 }))?,
+            }
+        }
         "note" => RepairChange::Note(text("text", input.text.unwrap_or(""), 2000)?),
         "depart" => RepairChange::Depart,
         "arrive" => RepairChange::Arrive,

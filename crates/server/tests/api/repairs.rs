@@ -762,6 +762,52 @@ async fn bad_input_changes_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(r.body["field"], "valid_days", "{r:?}");
+    // Lines come from what the provider offers: a part outside the catalogue is refused;
+    // once a fee schedule is published, labour outside it is refused too.
+    let unknown_part =
+        json!([{"kind": "part", "code": "P-NOPE", "name": "无此配件", "qty": 1, "unit_fen": 100}]);
+    let r = act(
+        &app,
+        &w.agent,
+        &id,
+        json!({"action": "quote", "items": unknown_part}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("items[0].code")),
+        "{r:?}"
+    );
+    let tenant = app.a.id.to_string();
+    let r = app
+        .call_with(
+            axum::http::Method::PUT,
+            &format!("/api/v1/providers/{tenant}/profile"),
+            Some(&w.admin),
+            Some(
+                json!({"hotlines": [], "service_hours": "", "warranty_policy": "",
+                       "warranty_default_months": 12, "warranty_months_by_model": {},
+                       "fees": [{"code": "LAB-ONSITE", "name": "上门服务费", "kind": "labour", "price_fen": 5000, "unit": "次"}]})
+                .to_string()
+                .into_bytes(),
+            ),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = act(
+        &app,
+        &w.agent,
+        &id,
+        json!({"action": "quote", "items": items(json!(4500), json!(1))}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("items[1].code")),
+        "LAB-REPAIR is not in the schedule: {r:?}"
+    );
+    // The schedule's own labour code is accepted (checked at the end, with the labour quote).
     let r = act(&app, &w.agent, &id, json!({"action": "fix_it"})).await;
     assert_eq!(
         (r.status, r.body["field"].as_str()),
@@ -774,7 +820,7 @@ async fn bad_input_changes_nothing(app: TestApp) {
     );
 
     // A labour-only quote; answering it wrongly changes nothing.
-    let labour = json!([{"kind": "labour", "code": "LAB-REPAIR", "name": "维修工时", "qty": 2, "unit_fen": 3000}]);
+    let labour = json!([{"kind": "labour", "code": "LAB-ONSITE", "name": "上门服务费", "qty": 2, "unit_fen": 3000}]);
     let r = ok(
         &app,
         &w.agent,
