@@ -22,3 +22,5 @@ email-complaint-decided-body =
 email-complaint-escalated-subject = [{ $receipt_no }] Complaint deadline reminder
 email-complaint-escalated-body =
     Complaint { $receipt_no } (status: { $status }) must be decided by { $decision_deadline }.
+complaint-linked-repair = Repair order (ticket { $number })
+complaint-link-repair = Or link a repair order id (leave empty to link the ticket above)

@@ -21,3 +21,5 @@ fb-follow-ups-intro = Ratings of 1–2 stars are followed up with the merchant b
 fb-follow-ups-empty = No low ratings wait for a follow-up.
 fb-follow-up-note = Follow-up note
 fb-follow-up-done = Mark followed up
+rep-tech-suggested-first = { $name } (suggested · { $point } · { $load } open)
+rep-tech-suggested = { $name } ({ $point } · { $load } open)

@@ -21,3 +21,5 @@ fb-follow-ups-intro = 1–2 星的评价需由主管回访商户并记录处理�
 fb-follow-ups-empty = 目前没有待回访的低分评价。
 fb-follow-up-note = 回访记录
 fb-follow-up-done = 完成回访
+rep-tech-suggested-first = { $name }（推荐 · { $point } · 在办 { $load }）
+rep-tech-suggested = { $name }（{ $point } · 在办 { $load }）

@@ -111,6 +111,11 @@ fn present_detail(d: &ComplaintDetail, staff: bool) -> ApiResult<Value> {
             .iter()
             .map(|(id, number)| json!({"id": id, "number": number}))
             .collect();
+        out["repairs"] = d
+            .repairs
+            .iter()
+            .map(|(id, number)| json!({"id": id, "ticket_number": number}))
+            .collect();
     }
     Ok(out)
 }
@@ -323,8 +328,10 @@ pub struct ActionIn {
     pub handler_id: Option<String>,
     /// 1–5.
     pub satisfaction: Option<i64>,
-    /// A ticket of the provider.
+    /// A ticket of the provider (`link`).
     pub ticket_id: Option<String>,
+    /// A repair order of the provider (`link`, instead of a ticket).
+    pub repair_id: Option<String>,
 }
 
 /// A handling step, answered with the complaint (200, new `ETag`). Staff with the handling
@@ -358,6 +365,7 @@ pub async fn action(
         handler_id: b.handler_id.as_deref(),
         satisfaction: b.satisfaction,
         ticket: b.ticket_id.as_deref(),
+        repair: b.repair_id.as_deref(),
     };
     let extend = b.action.trim() == "extend";
     let k = complaints::change(

@@ -342,6 +342,8 @@ pub struct ComplaintDetail {
     pub entries: Vec<Entry>,
     pub evidence: Vec<Evidence>,
     pub tickets: Vec<(TicketId, String)>,
+    /// Linked repair orders with their ticket's number (staff only).
+    pub repairs: Vec<(posdesk_core::ids::RepairId, String)>,
     /// The status steps allowed now (the caller's permission decides which it may take).
     pub allowed: Vec<ComplaintEvent>,
 }
@@ -359,10 +361,13 @@ pub async fn get(ctx: &Ctx<'_>, id: ComplaintId) -> ApiResult<ComplaintDetail> {
                 let (complaint, clocks) = repo::clocks(c, &scope, id, &clock, now).await?;
                 let entries = repo::entries(c, &scope, id).await?;
                 let evidence = repo::evidence(c, &scope, id).await?;
-                let tickets = if scope.merchant().is_some() {
-                    vec![]
+                let (tickets, repairs) = if scope.merchant().is_some() {
+                    (vec![], vec![])
                 } else {
-                    repo::linked_tickets(c, &scope, id).await?
+                    (
+                        repo::linked_tickets(c, &scope, id).await?,
+                        repo::linked_repairs(c, &scope, id).await?,
+                    )
                 };
                 let allowed = allowed_events(complaint.status);
                 Ok(ComplaintDetail {
@@ -371,6 +376,7 @@ pub async fn get(ctx: &Ctx<'_>, id: ComplaintId) -> ApiResult<ComplaintDetail> {
                     entries,
                     evidence,
                     tickets,
+                    repairs,
                     allowed,
                 })
             })
@@ -393,6 +399,8 @@ pub struct ChangeInput<'a> {
     pub handler_id: Option<&'a str>,
     pub satisfaction: Option<i64>,
     pub ticket: Option<&'a str>,
+    /// For `link`: a repair order instead of a ticket.
+    pub repair: Option<&'a str>,
 }
 
 /// Every action [`change`] takes.
@@ -488,7 +496,10 @@ pub async fn change(
                 .satisfaction
                 .ok_or_else(|| FieldError::new("satisfaction", Rule::Required))?,
         )?),
-        "link" => Change::Link(TicketId::parse("ticket_id", input.ticket.unwrap_or(""))?),
+        "link" => match input.repair.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Change::LinkRepair(posdesk_core::ids::RepairId::parse("repair_id", r)?),
+            None => Change::Link(TicketId::parse("ticket_id", input.ticket.unwrap_or(""))?),
+        },
         event => {
             let event = ComplaintEvent::parse("action", event)?;
             let resolution = match event {

@@ -1061,7 +1061,7 @@ const FORM_FIELDS: [(&str, &[&str]); 13] = [
     ("review", &["text"]),
     ("close", &["text"]),
     ("assign", &["handler_id"]),
-    ("link", &["ticket_id"]),
+    ("link", &["ticket_id", "repair_id"]),
     ("satisfaction", &["satisfaction"]),
     (
         "evidence",
@@ -1599,6 +1599,10 @@ async fn render_detail(
                 href: format!("/tickets/{id}"),
                 number: n.clone(),
             })
+            .chain(d.repairs.iter().map(|(id, n)| TicketLink {
+                href: format!("/repairs/{id}"),
+                number: tr.ta("complaint-linked-repair", &[("number", n.clone())]),
+            }))
             .collect(),
         show_forms: forms.any(),
         forms,
@@ -1676,7 +1680,8 @@ pub async fn action(
     let ctx = user.ctx(&state);
     let result: ApiResult<Complaint> = async {
         let version = int_field(&f, "version")?;
-        let ticket = if action == "link" {
+        let repair = f.opt("repair_id").filter(|_| action == "link");
+        let ticket = if action == "link" && repair.is_none() {
             Some(
                 service::tickets::resolve_ticket(&ctx, "ticket_id", f.get("ticket_id"))
                     .await?
@@ -1700,6 +1705,7 @@ pub async fn action(
             handler_id: f.opt("handler_id"),
             satisfaction: int_field(&f, "satisfaction")?,
             ticket: ticket.as_deref(),
+            repair,
         };
         service::complaints::change(&ctx, id, version, input).await
     }

@@ -1295,6 +1295,33 @@ async fn render_repair(
         r.technician_id.map(|s| s.to_string()).unwrap_or_default()
     };
     let mut technicians: Vec<Opt> = vec![Opt::new("", tr.t("rep-choose"), &tech_current)];
+    // The dispatcher's ranking first (nearest service point, then skill, then load).
+    let ranked = if staff && !r.status.is_final() {
+        service::repairs::suggest_technicians(&ctx, r.id)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    for (i, sgt) in ranked.iter().enumerate() {
+        let key = sgt.technician_id.to_string();
+        if technicians.iter().any(|o| o.value == key) {
+            continue;
+        }
+        let label = tr.ta(
+            if i == 0 {
+                "rep-tech-suggested-first"
+            } else {
+                "rep-tech-suggested"
+            },
+            &[
+                ("name", who(&tr, &people, &key)),
+                ("point", sgt.service_point.clone()),
+                ("load", sgt.load.to_string()),
+            ],
+        );
+        technicians.push(Opt::new(key, label, &tech_current));
+    }
     for p in &points {
         for t in &p.technicians {
             let key = t.to_string();

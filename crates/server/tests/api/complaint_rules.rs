@@ -112,4 +112,79 @@ async fn rules_default_then_stored_and_applied(app: TestApp) {
     );
 }
 
-app_tests!(rules_default_then_stored_and_applied);
+/// A complaint links the ticket and the repair order it is about; another provider's repair
+/// is refused by name, and the merchant's view shows neither.
+async fn complaints_link_tickets_and_repairs(app: TestApp) {
+    let agent = app.token(&app.a, Role::Agent);
+    let officer = app.token(&app.a, Role::ComplaintsOfficer);
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            &agent,
+            json!({"category": "printing", "subject": "小票打印不清", "description": "打印字迹很淡",
+                   "merchant_id": app.a.merchant.to_string(), "terminal_id": app.a.terminal.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let ticket = r.body["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{ticket}/repairs"),
+            &agent,
+            json!({"method": "on_site"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let repair = r.body["id"].as_str().unwrap().to_owned();
+    let mut body = complaint();
+    body["mid"] = json!(null);
+    let k = app.post("/api/v1/complaints", &officer, body).await;
+    assert_eq!(k.status, StatusCode::CREATED, "{k:?}");
+    let id = k.body["id"].as_str().unwrap().to_owned();
+    let r = act(
+        &app,
+        &officer,
+        &id,
+        json!({"action": "link", "ticket_id": ticket}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = act(
+        &app,
+        &officer,
+        &id,
+        json!({"action": "link", "repair_id": repair}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // The same link twice, and a repair that is not the provider's: refused, nothing added.
+    let r = act(
+        &app,
+        &officer,
+        &id,
+        json!({"action": "link", "repair_id": repair}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+    let r = act(
+        &app,
+        &officer,
+        &id,
+        json!({"action": "link", "repair_id": "0192f5c0-7a1b-7cc3-9d2e-1234567890ab"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("repair_id")),
+        "{r:?}"
+    );
+    let d = app.get(&format!("/api/v1/complaints/{id}"), &officer).await;
+    assert_eq!(d.status, StatusCode::OK, "{d:?}");
+    let text = d.body.to_string();
+    assert!(text.contains(&repair) && text.contains(&ticket), "{text}");
+}
+
+app_tests!(
+    rules_default_then_stored_and_applied,
+    complaints_link_tickets_and_repairs
+);

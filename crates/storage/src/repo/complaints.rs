@@ -765,6 +765,8 @@ pub enum Change {
     Assign(Option<UserId>),
     Satisfaction(Satisfaction),
     Link(TicketId),
+    /// Link a repair order of the provider.
+    LinkRepair(posdesk_core::ids::RepairId),
 }
 
 impl Change {
@@ -777,7 +779,7 @@ impl Change {
             Change::Proposal { .. } => "propose",
             Change::Assign(_) => "assign",
             Change::Satisfaction(_) => "satisfaction",
-            Change::Link(_) => "link",
+            Change::Link(_) | Change::LinkRepair(_) => "link",
         }
     }
 }
@@ -1038,6 +1040,42 @@ impl Mutation for ChangeComplaint {
                         });
                     }
                     (EntryKind::Linked, json!({"ticket_id": ticket.to_string()}))
+                }
+                Change::LinkRepair(repair) => {
+                    let found = c
+                        .query_opt(
+                            "SELECT 1 FROM repair_orders WHERE id = $1 AND tenant_id = $2",
+                            &[(*repair).into(), self.tenant.into()],
+                        )
+                        .await?;
+                    if found.is_none() {
+                        return Err(FieldError::new(
+                            "repair_id",
+                            Rule::Invalid {
+                                reason: "no such repair order of this provider",
+                            },
+                        )
+                        .into());
+                    }
+                    let n = c
+                        .execute(
+                            "INSERT INTO complaint_links (tenant_id, complaint_id, kind, target_id, created_by, created_at) \
+                             VALUES ($1, $2, 'repair', $3, $4, $5) ON CONFLICT DO NOTHING",
+                            &[
+                                self.tenant.into(),
+                                k.id.into(),
+                                (*repair).into(),
+                                actor.into(),
+                                now.into(),
+                            ],
+                        )
+                        .await?;
+                    if n == 0 {
+                        return Err(Error::Unique {
+                            columns: "complaint_id, kind, target_id".into(),
+                        });
+                    }
+                    (EntryKind::Linked, json!({"repair_id": repair.to_string()}))
                 }
             };
             append(c, &k, kind, actor, body, now).await?;
@@ -1423,6 +1461,31 @@ pub async fn linked_tickets(
         .await?;
     rows.iter()
         .map(|r| Ok((parse_id(r, 0, TicketId::parse)?, r.text(1)?)))
+        .collect()
+}
+
+/// Repair orders linked to a complaint: (repair id, its ticket's number).
+pub async fn linked_repairs(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    id: ComplaintId,
+) -> Result<Vec<(posdesk_core::ids::RepairId, String)>> {
+    let k = get(c, scope, id).await?;
+    let rows = c
+        .query(
+            "SELECT r.id, t.number FROM complaint_links l JOIN repair_orders r ON r.id = l.target_id \
+             JOIN tickets t ON t.id = r.ticket_id \
+             WHERE l.tenant_id = $1 AND l.complaint_id = $2 AND l.kind = 'repair' ORDER BY l.created_at",
+            &[k.tenant_id.into(), k.id.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                parse_id(r, 0, posdesk_core::ids::RepairId::parse)?,
+                r.text(1)?,
+            ))
+        })
         .collect()
 }
 
