@@ -101,16 +101,42 @@ pub async fn get(ctx: &Ctx<'_>, id: RepairId) -> ApiResult<RepairDetail> {
                     .into_iter()
                     .filter(|l| l.terminal_id == repair.terminal_id)
                     .collect();
-                Ok(RepairDetail {
+                let mut d = RepairDetail {
                     repair,
                     quotes,
                     steps,
                     checks,
                     loans,
-                })
+                };
+                if !staff {
+                    hide_staff(&mut d);
+                }
+                Ok(d)
             })
         })
         .await?)
+}
+
+/// What a merchant user does not see of a repair: who on the provider's staff did what (user
+/// ids of the creator, technician, approver of an override, quote author and phone recorder,
+/// checklist recorders, loan staff).
+fn hide_staff(d: &mut RepairDetail) {
+    d.repair.created_by.clear();
+    d.repair.technician_id = None;
+    d.repair.override_by = None;
+    for q in &mut d.quotes {
+        q.created_by.clear();
+        if q.answer_channel != Some(AnswerChannel::Portal) {
+            q.answered_by = None;
+        }
+    }
+    for c in &mut d.checks {
+        c.actor_id.clear();
+    }
+    for l in &mut d.loans {
+        l.lent_by.clear();
+        l.returned_by = None;
+    }
 }
 
 /// The repairs of a ticket.

@@ -475,6 +475,10 @@ async fn mail_in_path(app: TestApp) {
     assert_eq!(ticket_status(&app, &w, &ticket).await, "waiting_quote");
     let d = repair(&app, &w.portal, &id).await;
     assert_eq!(d["steps"], json!([]), "no work steps for the merchant");
+    // Nor who on the provider's staff did what.
+    assert!(d["repair"]["technician_id"].is_null(), "{d}");
+    assert_eq!(d["repair"]["created_by"], "", "{d}");
+    assert_eq!(d["quotes"][0]["created_by"], "", "{d}");
     let q = &d["quotes"][0];
     assert_eq!(q["status"], "pending");
     assert_eq!(q["total_fen"], 7500);
