@@ -90,9 +90,11 @@ impl EntryKind {
 pub struct PublicStep {
     pub at: Timestamp,
     pub kind: EntryKind,
-    /// For `extended`: the reason and the new period; for `decided`: the decision summary;
-    /// for `closed`: the outcome code.
+    /// For `extended`: the reason; for `decided`: the decision summary; for `closed`: the
+    /// outcome code.
     pub text: Option<String>,
+    /// For `extended`: the new decision period in days after receipt.
+    pub days: Option<i64>,
 }
 
 /// What anyone holding the receipt number and the phone's last four digits sees.

@@ -24,3 +24,4 @@ email-complaint-escalated-body =
     Complaint { $receipt_no } (status: { $status }) must be decided by { $decision_deadline }.
 complaint-linked-repair = Repair order (ticket { $number })
 complaint-link-repair = Or link a repair order id (leave empty to link the ticket above)
+complaint-step-extended = Deadline extended to { $days } days after receipt: { $reason }

@@ -24,3 +24,4 @@ email-complaint-escalated-body =
     投诉 { $receipt_no }（状态：{ $status }）的答复期限为 { $decision_deadline }，请及时处理。
 complaint-linked-repair = 维修单（工单 { $number }）
 complaint-link-repair = 或关联维修单编号（留空则关联上面的工单）
+complaint-step-extended = 处理期限延长至受理后 { $days } 日：{ $reason }

@@ -2119,6 +2119,13 @@ fn track_view(tr: &Tr, v: PublicView) -> TrackView {
                         .and_then(ComplaintOutcome::from_code)
                         .map(|o| outcome_label(tr, o))
                         .unwrap_or_default(),
+                    EntryKind::Extended => tr.ta(
+                        "complaint-step-extended",
+                        &[
+                            ("days", s.days.unwrap_or_default().to_string()),
+                            ("reason", s.text.clone().unwrap_or_default()),
+                        ],
+                    ),
                     _ => s.text.clone().unwrap_or_default(),
                 },
             })

@@ -417,15 +417,14 @@ pub async fn public_view(c: &mut dyn Conn, k: &Complaint) -> Result<PublicView> 
             at: e.at,
             kind: e.kind,
             text: match e.kind {
-                EntryKind::Extended => Some(format!(
-                    "{} ({} 天)",
-                    e.body["reason"].as_str().unwrap_or(""),
-                    e.body["to_days"].as_i64().unwrap_or(0)
-                )),
+                EntryKind::Extended => e.body["reason"].as_str().map(str::to_owned),
                 EntryKind::Decided => e.body["summary"].as_str().map(str::to_owned),
                 EntryKind::Closed => e.body["outcome"].as_str().map(str::to_owned),
                 _ => None,
             },
+            days: (e.kind == EntryKind::Extended)
+                .then(|| e.body["to_days"].as_i64())
+                .flatten(),
         })
         .collect();
     Ok(PublicView {
