@@ -123,12 +123,8 @@ async fn register(
     merchant: Option<MerchantId>,
 ) -> ApiResult<Complaint> {
     let clock = clock_ctx(state, tenant).await?;
-    let today = LocalDate::of_timestamp(Timestamp::from_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-    ))
-    .ok_or_else(|| ApiError::Internal("today is out of range".into()))?;
+    let today = LocalDate::of_timestamp(now())
+        .ok_or_else(|| ApiError::Internal("today is out of range".into()))?;
     for _ in 0..5 {
         let m = CreateComplaint {
             tenant,
@@ -196,11 +192,7 @@ async fn merchant_of_mid(
 }
 
 fn now() -> Timestamp {
-    Timestamp::from_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64),
-    )
+    posdesk_storage::now()
 }
 
 /// Public form limits: per client address 5 an hour, per phone number 3 a day.

@@ -783,6 +783,82 @@ impl Change {
     }
 }
 
+/// What a complaint can be linked to: the kind stored in `complaint_links`, the table the
+/// target must belong to (within the complaint's provider), and the field named on error.
+#[derive(Debug, Clone, Copy)]
+enum LinkTarget {
+    Ticket,
+    Repair,
+}
+
+impl LinkTarget {
+    fn kind(self) -> &'static str {
+        match self {
+            LinkTarget::Ticket => "ticket",
+            LinkTarget::Repair => "repair",
+        }
+    }
+    fn field(self) -> &'static str {
+        match self {
+            LinkTarget::Ticket => "ticket_id",
+            LinkTarget::Repair => "repair_id",
+        }
+    }
+    fn exists_sql(self) -> &'static str {
+        match self {
+            LinkTarget::Ticket => "SELECT 1 FROM tickets WHERE id = $1 AND tenant_id = $2",
+            LinkTarget::Repair => "SELECT 1 FROM repair_orders WHERE id = $1 AND tenant_id = $2",
+        }
+    }
+}
+
+/// Links `k` to a ticket or repair order of its provider (once: a second link is `Unique`);
+/// returns the `linked` entry to append.
+async fn link(
+    c: &mut dyn Conn,
+    k: &Complaint,
+    target: LinkTarget,
+    id: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(EntryKind, serde_json::Value)> {
+    let found = c
+        .query_opt(target.exists_sql(), &[id.into(), k.tenant_id.into()])
+        .await?;
+    if found.is_none() {
+        return Err(FieldError::new(
+            target.field(),
+            Rule::Invalid {
+                reason: match target {
+                    LinkTarget::Ticket => "no such ticket of this provider",
+                    LinkTarget::Repair => "no such repair order of this provider",
+                },
+            },
+        )
+        .into());
+    }
+    let n = c
+        .execute(
+            "INSERT INTO complaint_links (tenant_id, complaint_id, kind, target_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[
+                k.tenant_id.into(),
+                k.id.into(),
+                target.kind().into(),
+                id.into(),
+                actor.into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    if n == 0 {
+        return Err(Error::Unique {
+            columns: "complaint_id, kind, target_id".into(),
+        });
+    }
+    Ok((EntryKind::Linked, json!({ target.field(): id })))
+}
+
 /// Applies a [`Change`] to a complaint under the acting scope (a merchant user may only answer
 /// the decision and record satisfaction on their own merchant's complaint). The complaint is
 /// re-read, changed `WHERE version = <read>` (a stale `If-Match` is `Stale`), the entry
@@ -1005,76 +1081,10 @@ impl Mutation for ChangeComplaint {
                     (EntryKind::Satisfaction, json!({"satisfaction": s.get()}))
                 }
                 Change::Link(ticket) => {
-                    let found = c
-                        .query_opt(
-                            "SELECT 1 FROM tickets WHERE id = $1 AND tenant_id = $2",
-                            &[(*ticket).into(), self.tenant.into()],
-                        )
-                        .await?;
-                    if found.is_none() {
-                        return Err(FieldError::new(
-                            "ticket_id",
-                            Rule::Invalid {
-                                reason: "no such ticket of this provider",
-                            },
-                        )
-                        .into());
-                    }
-                    let n = c
-                        .execute(
-                            "INSERT INTO complaint_links (tenant_id, complaint_id, kind, target_id, created_by, created_at) \
-                             VALUES ($1, $2, 'ticket', $3, $4, $5) ON CONFLICT DO NOTHING",
-                            &[
-                                self.tenant.into(),
-                                k.id.into(),
-                                (*ticket).into(),
-                                actor.into(),
-                                now.into(),
-                            ],
-                        )
-                        .await?;
-                    if n == 0 {
-                        return Err(Error::Unique {
-                            columns: "complaint_id, kind, target_id".into(),
-                        });
-                    }
-                    (EntryKind::Linked, json!({"ticket_id": ticket.to_string()}))
+                    link(c, &k, LinkTarget::Ticket, &ticket.to_string(), actor, now).await?
                 }
                 Change::LinkRepair(repair) => {
-                    let found = c
-                        .query_opt(
-                            "SELECT 1 FROM repair_orders WHERE id = $1 AND tenant_id = $2",
-                            &[(*repair).into(), self.tenant.into()],
-                        )
-                        .await?;
-                    if found.is_none() {
-                        return Err(FieldError::new(
-                            "repair_id",
-                            Rule::Invalid {
-                                reason: "no such repair order of this provider",
-                            },
-                        )
-                        .into());
-                    }
-                    let n = c
-                        .execute(
-                            "INSERT INTO complaint_links (tenant_id, complaint_id, kind, target_id, created_by, created_at) \
-                             VALUES ($1, $2, 'repair', $3, $4, $5) ON CONFLICT DO NOTHING",
-                            &[
-                                self.tenant.into(),
-                                k.id.into(),
-                                (*repair).into(),
-                                actor.into(),
-                                now.into(),
-                            ],
-                        )
-                        .await?;
-                    if n == 0 {
-                        return Err(Error::Unique {
-                            columns: "complaint_id, kind, target_id".into(),
-                        });
-                    }
-                    (EntryKind::Linked, json!({"repair_id": repair.to_string()}))
+                    link(c, &k, LinkTarget::Repair, &repair.to_string(), actor, now).await?
                 }
             };
             append(c, &k, kind, actor, body, now).await?;
