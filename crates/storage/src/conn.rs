@@ -37,6 +37,12 @@ pub trait Conn: Send {
         &'a mut self,
         stmts: &'a [(String, Vec<Value>)],
     ) -> BoxFuture<'a, Result<Vec<u64>>>;
+    /// Runs independent queries and returns each one's rows, in order. PostgreSQL sends them
+    /// pipelined (one round trip, behind whatever is deferred); SQLite runs them in order.
+    fn query_all<'a>(
+        &'a mut self,
+        stmts: &'a [(&'a str, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<Vec<Row>>>>;
     /// `execute_all` followed by `COMMIT`, in the same round trip on PostgreSQL. If any statement
     /// fails the transaction ends rolled back and that error is returned.
     fn execute_all_and_commit<'a>(

@@ -296,6 +296,32 @@ impl Conn for PgConn<'_> {
         })
     }
 
+    fn query_all<'a>(
+        &'a mut self,
+        stmts: &'a [(&'a str, Vec<Value>)],
+    ) -> BoxFuture<'a, Result<Vec<Vec<Row>>>> {
+        Box::pin(async move {
+            let client = self.client;
+            let mut prepared = Vec::with_capacity(stmts.len());
+            for (sql, _) in stmts {
+                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
+            }
+            let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
+                stmts.iter().map(|(_, p)| refs(p)).collect();
+            let futs = prepared
+                .iter()
+                .zip(&all_refs)
+                .map(|(st, r)| client.query(st, r));
+            let joined =
+                async { Ok::<_, tokio_postgres::Error>(futures::future::join_all(futs).await) };
+            let results = self.with_begin(joined).await?;
+            results
+                .into_iter()
+                .map(|r| r.map_err(map_err)?.iter().map(to_row).collect())
+                .collect()
+        })
+    }
+
     fn execute_all_and_commit<'a>(
         &'a mut self,
         stmts: &'a [(String, Vec<Value>)],

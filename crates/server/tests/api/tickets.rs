@@ -354,11 +354,23 @@ async fn escalations_fire_once(app: TestApp) {
     // Created 20 days ago and never answered: every level of first response and resolution is due.
     backdate(&app, &id, 20).await;
     let now = posdesk_storage::now();
-    let (a, b) = tokio::join!(
+    // Two scans of one server, and one of a second server (its own writer) on the same
+    // database, at once.
+    let other = posdesk_server::AppState {
+        store: posdesk_storage::Store::open(&app.state.config.database)
+            .await
+            .unwrap(),
+        sla_cache: std::sync::Arc::default(),
+        ..app.state.clone()
+    };
+    let (a, b, c) = tokio::join!(
         service::tickets::scan(&app.state, now, 100),
         service::tickets::scan(&app.state, now, 100),
+        service::tickets::scan(&other, now, 100),
     );
-    let fired = a.map_err(err).unwrap().escalations + b.map_err(err).unwrap().escalations;
+    let fired = a.map_err(err).unwrap().escalations
+        + b.map_err(err).unwrap().escalations
+        + c.map_err(err).unwrap().escalations;
     let rows = app.count("ticket_escalations").await;
     assert!(rows >= 3, "{rows}");
     assert_eq!(fired as i64, rows, "each level fired exactly once");

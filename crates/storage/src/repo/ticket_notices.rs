@@ -6,13 +6,16 @@
 //! occurrence's position, so a re-run batch never enqueues twice. Each notice's Message-ID is
 //! recorded in `mail_messages` (direction `out`), so a reply threads by In-Reply-To too.
 
+use std::collections::HashMap;
+
 use posdesk_core::authz::Role;
+use posdesk_core::ids::{MerchantId, TenantId, UserId};
 use posdesk_core::ticket::{Audience, Occurrence};
 use serde_json::json;
 
 use super::jobs::{self, NewJob};
 use super::tickets::Ticket;
-use crate::{Conn, Ctx, Result};
+use crate::{Conn, Ctx, Result, Row, Value};
 
 /// One occurrence and what the notices and the webhook event carry besides the ticket
 /// (a reply's body, a late notice's reason, the other ticket of a merge).
@@ -59,60 +62,124 @@ struct Recipient {
     locale: String,
 }
 
-async fn recipients(c: &mut dyn Conn, t: &Ticket, audience: Audience) -> Result<Vec<Recipient>> {
-    let rows = match audience {
-        Audience::Merchant => {
-            c.query(
-                "SELECT id, email, locale FROM users WHERE tenant_id = $1 AND merchant_id = $2 \
-                 AND role = $3 AND status = 'active' AND email IS NOT NULL ORDER BY id",
-                &[
-                    t.tenant_id.into(),
-                    t.merchant_id.into(),
-                    Role::MerchantUser.code().into(),
-                ],
-            )
-            .await?
-        }
-        Audience::Assignee => match t.assignee_id {
-            None => Vec::new(),
-            Some(u) => {
-                c.query(
-                    "SELECT id, email, locale FROM users WHERE id = $1 AND tenant_id = $2 \
-                     AND status = 'active' AND email IS NOT NULL",
-                    &[u.into(), t.tenant_id.into()],
-                )
-                .await?
-            }
-        },
-        Audience::Supervisors => {
-            c.query(
-                "SELECT id, email, locale FROM users WHERE tenant_id = $1 AND role = $2 \
-                 AND status = 'active' AND email IS NOT NULL ORDER BY id",
-                &[t.tenant_id.into(), Role::Supervisor.code().into()],
-            )
-            .await?
-        }
-    };
-    rows.iter()
-        .map(|r| {
-            Ok(Recipient {
-                user: r.text(0)?,
-                email: r.text(1)?,
-                locale: r.text(2)?,
-            })
-        })
-        .collect()
+/// One look-up a notice may need: the provider's webhook endpoints, or one audience's people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lookup {
+    Endpoints,
+    /// The merchant's active users with an e-mail address.
+    Merchant(MerchantId),
+    /// One staff member (a ticket's assignee), if active with an e-mail address.
+    Assignee(UserId),
+    /// The provider's active supervisors with an e-mail address.
+    Supervisors,
 }
 
-/// Active webhook endpoints of the provider with the events they subscribe to.
-async fn subscribers(c: &mut dyn Conn, t: &Ticket) -> Result<Vec<(String, String)>> {
-    let rows = c
-        .query(
-            "SELECT id, events FROM webhooks WHERE tenant_id = $1 AND active = 1",
-            &[t.tenant_id.into()],
-        )
-        .await?;
-    rows.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()
+/// Who a provider's ticket notices go to, looked up once and reused: by every occurrence of a
+/// change, and by every ticket of a scan chunk (one provider, one transaction). A caller may
+/// fill it ahead with [`Targets::query`] run pipelined with its own reads (`Conn::query_all`);
+/// whatever is missing when a notice needs it is read then.
+pub struct Targets {
+    tenant: TenantId,
+    endpoints: Option<Vec<(String, String)>>,
+    people: HashMap<Lookup, Vec<Recipient>>,
+}
+
+impl Targets {
+    pub fn new(tenant: TenantId) -> Self {
+        Self {
+            tenant,
+            endpoints: None,
+            people: HashMap::new(),
+        }
+    }
+
+    /// The statement that answers `l` (rows for [`Targets::fill`]).
+    pub fn query(&self, l: Lookup) -> (&'static str, Vec<Value>) {
+        let tenant: Value = self.tenant.into();
+        match l {
+            Lookup::Endpoints => (
+                "SELECT id, events FROM webhooks WHERE tenant_id = $1 AND active = 1",
+                vec![tenant],
+            ),
+            Lookup::Merchant(m) => (
+                recipient_sql::MERCHANT,
+                vec![tenant, m.into(), Role::MerchantUser.code().into()],
+            ),
+            Lookup::Assignee(u) => (recipient_sql::ASSIGNEE, vec![u.into(), tenant]),
+            Lookup::Supervisors => (
+                recipient_sql::SUPERVISORS,
+                vec![tenant, Role::Supervisor.code().into()],
+            ),
+        }
+    }
+
+    /// Keeps the answer to `l`.
+    pub fn fill(&mut self, l: Lookup, rows: &[Row]) -> Result<()> {
+        match l {
+            Lookup::Endpoints => {
+                self.endpoints = Some(
+                    rows.iter()
+                        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+                        .collect::<Result<_>>()?,
+                );
+            }
+            l => {
+                let people = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(Recipient {
+                            user: r.text(0)?,
+                            email: r.text(1)?,
+                            locale: r.text(2)?,
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                self.people.insert(l, people);
+            }
+        }
+        Ok(())
+    }
+
+    /// Those of `ls` not known yet.
+    pub fn missing(&self, ls: &[Lookup]) -> Vec<Lookup> {
+        ls.iter().copied().filter(|l| !self.has(*l)).collect()
+    }
+
+    fn has(&self, l: Lookup) -> bool {
+        match l {
+            Lookup::Endpoints => self.endpoints.is_some(),
+            l => self.people.contains_key(&l),
+        }
+    }
+
+    /// Reads `l` unless it is known.
+    async fn ensure(&mut self, c: &mut dyn Conn, l: Lookup) -> Result<()> {
+        if !self.has(l) {
+            let (sql, params) = self.query(l);
+            let rows = c.query(sql, &params).await?;
+            self.fill(l, &rows)?;
+        }
+        Ok(())
+    }
+}
+
+/// The recipient queries (one text each, so each is prepared once).
+mod recipient_sql {
+    pub(super) const MERCHANT: &str = "SELECT id, email, locale FROM users WHERE tenant_id = $1 AND merchant_id = $2 \
+         AND role = $3 AND status = 'active' AND email IS NOT NULL ORDER BY id";
+    pub(super) const ASSIGNEE: &str = "SELECT id, email, locale FROM users WHERE id = $1 AND tenant_id = $2 \
+         AND status = 'active' AND email IS NOT NULL";
+    pub(super) const SUPERVISORS: &str = "SELECT id, email, locale FROM users WHERE tenant_id = $1 AND role = $2 \
+         AND status = 'active' AND email IS NOT NULL ORDER BY id";
+}
+
+/// Which look-up an audience of `t` is (`None`: an unassigned ticket's assignee, nobody).
+fn lookup_of(t: &Ticket, audience: Audience) -> Option<Lookup> {
+    match audience {
+        Audience::Merchant => Some(Lookup::Merchant(t.merchant_id)),
+        Audience::Assignee => t.assignee_id.map(Lookup::Assignee),
+        Audience::Supervisors => Some(Lookup::Supervisors),
+    }
 }
 
 /// What a webhook receives of a change's extra facts: everything but the one-time feedback
@@ -128,19 +195,46 @@ fn webhook_detail(extra: &serde_json::Value) -> serde_json::Value {
 /// Puts the webhook events and e-mail notices for `told` (in order) into the outbox. `t` is
 /// the ticket as the change left it.
 pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> Result<()> {
+    publish_to(c, ctx, t, told, &mut Targets::new(t.tenant_id)).await
+}
+
+/// [`publish`] with the look-ups kept in `targets` (the provider's, filled ahead or not).
+pub async fn publish_to(
+    c: &mut dyn Conn,
+    ctx: &Ctx,
+    t: &Ticket,
+    told: &[Told],
+    targets: &mut Targets,
+) -> Result<()> {
     if told.is_empty() {
         return Ok(());
     }
-    let endpoints = subscribers(c, t).await?;
+    if targets.tenant != t.tenant_id {
+        return Err(crate::Error::Backend(
+            "notice targets of another provider".into(),
+        ));
+    }
+    targets.ensure(c, Lookup::Endpoints).await?;
+    let endpoints = targets.endpoints.take().unwrap_or_default();
+    let result = publish_each(c, ctx, t, told, &endpoints, targets).await;
+    targets.endpoints = Some(endpoints);
+    result
+}
+
+async fn publish_each(
+    c: &mut dyn Conn,
+    ctx: &Ctx,
+    t: &Ticket,
+    told: &[Told],
+    endpoints: &[(String, String)],
+    targets: &mut Targets,
+) -> Result<()> {
     let ticket = summary(t);
-    // Several escalations in one change notify the same people: look each audience up once.
-    let mut audiences: std::collections::HashMap<Audience, Vec<Recipient>> =
-        std::collections::HashMap::new();
     for (i, item) in told.iter().enumerate() {
         let o = &item.occurrence;
         let event = o.webhook_event();
         let event_id = format!("ticket:{}:v{}:{event}:{i}", t.id, t.version);
-        for (endpoint, events) in &endpoints {
+        for (endpoint, events) in endpoints {
             if !events.split(',').any(|e| e == "*" || e == event) {
                 continue;
             }
@@ -165,10 +259,11 @@ pub async fn publish(c: &mut dyn Conn, ctx: &Ctx, t: &Ticket, told: &[Told]) -> 
             .await?;
         }
         for n in o.notices(t.assignee_id.is_some()) {
-            if let std::collections::hash_map::Entry::Vacant(e) = audiences.entry(n.audience) {
-                e.insert(recipients(c, t, n.audience).await?);
-            }
-            for r in audiences.get(&n.audience).into_iter().flatten() {
+            let Some(lookup) = lookup_of(t, n.audience) else {
+                continue;
+            };
+            targets.ensure(c, lookup).await?;
+            for r in targets.people.get(&lookup).into_iter().flatten() {
                 if r.user == ctx.actor.id && !n.to_actor {
                     continue;
                 }

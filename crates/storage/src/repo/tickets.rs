@@ -27,7 +27,7 @@ use posdesk_core::ticket::{
 use posdesk_core::{FieldError, Rule};
 use serde::{Deserialize, Serialize};
 
-use super::ticket_notices::{self, Told};
+use super::ticket_notices::{self, Lookup, Targets, Told};
 use crate::{Applied, Conn, Ctx, Error, Mutation, Result, Row, Value, parse_id, parse_opt_id};
 
 fn backend(e: impl std::fmt::Display) -> Error {
@@ -111,15 +111,18 @@ fn to_ticket(r: &Row) -> Result<Ticket> {
 
 /// One ticket the scope can see (a merchant user only their own merchant's).
 pub async fn get(c: &mut dyn Conn, scope: &Scope, id: TicketId) -> Result<Ticket> {
+    let (sql, params) = get_query(scope, id);
+    to_ticket(&c.query_one(&sql, &params).await?)
+}
+
+/// The statement [`get`] runs (for pipelining with other reads).
+fn get_query(scope: &Scope, id: TicketId) -> (String, Vec<Value>) {
     let (cond, mut params) = super::scope_filter(scope, "tenant_id", Some("merchant_id"), 2);
     params.insert(0, id.into());
-    let r = c
-        .query_one(
-            &format!("SELECT {COLS} FROM tickets WHERE id = $1 AND {cond}"),
-            &params,
-        )
-        .await?;
-    to_ticket(&r)
+    (
+        format!("SELECT {COLS} FROM tickets WHERE id = $1 AND {cond}"),
+        params,
+    )
 }
 
 /// A queue: which tickets a list shows.
@@ -232,18 +235,19 @@ pub async fn history_and_fired(
     c: &mut dyn Conn,
     ticket: TicketId,
 ) -> Result<(StatusHistory, Vec<EscalationKey>)> {
-    let rows = c
-        .query(
-            "SELECT CAST(0 AS BIGINT), seq, at, status FROM ticket_status_history WHERE ticket_id = $1 \
-             UNION ALL \
-             SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), fired_at, escalation_key FROM ticket_escalations \
-             WHERE ticket_id = $1 ORDER BY 1, 2",
-            &[ticket.into()],
-        )
-        .await?;
+    parse_history_and_fired(&c.query(HISTORY_AND_FIRED, &[ticket.into()]).await?)
+}
+
+/// A ticket's status history and fired escalation keys, in one statement (`$1`: the ticket).
+const HISTORY_AND_FIRED: &str = "SELECT CAST(0 AS BIGINT), seq, at, status FROM ticket_status_history WHERE ticket_id = $1 \
+     UNION ALL \
+     SELECT CAST(1 AS BIGINT), CAST(0 AS BIGINT), fired_at, escalation_key FROM ticket_escalations \
+     WHERE ticket_id = $1 ORDER BY 1, 2";
+
+fn parse_history_and_fired(rows: &[Row]) -> Result<(StatusHistory, Vec<EscalationKey>)> {
     let mut changes = Vec::new();
     let mut keys = Vec::new();
-    for r in &rows {
+    for r in rows {
         if r.int(0)? == 0 {
             changes.push(StatusChange::new(
                 r.ts(2)?,
@@ -425,6 +429,8 @@ impl Mutation for RecomputeDue {
                 }
             }
             let mut audit = Vec::new();
+            // One provider: its webhook endpoints and audiences are looked up once per chunk.
+            let mut targets = Targets::new(self.tenant);
             for (id, read) in &self.due {
                 if current.get(id) != Some(&Some(*read)) {
                     out.skipped += 1;
@@ -441,7 +447,7 @@ impl Mutation for RecomputeDue {
                     reopen_window: ReopenWindow::default(),
                     sla: self.sla.clone(),
                 };
-                let applied = change.apply(c, ctx).await?;
+                let applied = change.apply_with(c, ctx, &mut targets).await?;
                 out.checked += 1;
                 out.escalations += applied.value.fired.len();
                 audit.extend(applied.audit);
@@ -506,21 +512,6 @@ pub fn clocks_of(
         selection.policy.code().as_str().to_owned(),
         compute_clocks(&sla.calendar, selection.policy, &inputs(t, history), now),
     )
-}
-
-async fn risk_of(
-    c: &mut dyn Conn,
-    tenant: TenantId,
-    merchant: MerchantId,
-) -> Result<Option<RiskLevel>> {
-    // Only the risk level: the policy rules select by it.
-    let r = c
-        .query_one(
-            "SELECT risk_level FROM merchants WHERE tenant_id = $1 AND id = $2",
-            &[tenant.into(), merchant.into()],
-        )
-        .await?;
-    Ok(r.opt_text(0)?.as_deref().and_then(RiskLevel::from_code))
 }
 
 /// Recomputes `t`'s policy, breach flag and next check from its history (pure core calls).
@@ -646,6 +637,7 @@ async fn numbered_intake(
     c: &mut dyn Conn,
     m: &CreateTicket,
     now: Timestamp,
+    targets: &mut Targets,
 ) -> Result<(String, Option<RiskLevel>)> {
     let not_ours = || invalid("merchant_id", "is not a merchant of this provider");
     if m.acting_merchant.is_some_and(|own| own != m.merchant) {
@@ -654,22 +646,31 @@ async fn numbered_intake(
     let day = LocalDate::of_timestamp(now)
         .ok_or_else(|| backend("the clock is outside 0001–9999"))?
         .to_basic();
-    let row = c
-        .query_opt(
-            "INSERT INTO ticket_counters (tenant_id, day, last) SELECT $1, $2, 1 \
-             WHERE EXISTS (SELECT 1 FROM merchants WHERE id = $3 AND tenant_id = $1) \
-             ON CONFLICT (tenant_id, day) DO UPDATE SET last = ticket_counters.last + 1 \
-             RETURNING last, (SELECT risk_level FROM merchants WHERE id = $3 AND tenant_id = $1), \
-             (SELECT COALESCE(merchant_id, '') FROM terminals WHERE tenant_id = $1 AND id = $4)",
-            &[
-                m.tenant.into(),
-                day.as_str().into(),
-                m.merchant.into(),
-                m.terminal.into(),
-            ],
-        )
-        .await?
+    // The receipt's look-ups (webhook endpoints, the merchant's users) go out in the same
+    // round trip (pipelined on PostgreSQL).
+    let lookups = [Lookup::Endpoints, Lookup::Merchant(m.merchant)];
+    let mut stmts = vec![(
+        "INSERT INTO ticket_counters (tenant_id, day, last) SELECT $1, $2, 1 \
+         WHERE EXISTS (SELECT 1 FROM merchants WHERE id = $3 AND tenant_id = $1) \
+         ON CONFLICT (tenant_id, day) DO UPDATE SET last = ticket_counters.last + 1 \
+         RETURNING last, (SELECT risk_level FROM merchants WHERE id = $3 AND tenant_id = $1), \
+         (SELECT COALESCE(merchant_id, '') FROM terminals WHERE tenant_id = $1 AND id = $4)",
+        vec![
+            m.tenant.into(),
+            day.as_str().into(),
+            m.merchant.into(),
+            m.terminal.into(),
+        ],
+    )];
+    stmts.extend(lookups.iter().map(|l| targets.query(*l)));
+    let mut answers = c.query_all(&stmts).await?.into_iter();
+    let row = answers
+        .next()
+        .and_then(|rows| rows.into_iter().next())
         .ok_or_else(not_ours)?;
+    for (l, rows) in lookups.iter().zip(answers) {
+        targets.fill(*l, &rows)?;
+    }
     if m.terminal.is_some() {
         match row.opt_text(2)? {
             None => return Err(invalid("terminal_id", "is not a terminal of this provider")),
@@ -692,7 +693,8 @@ impl Mutation for CreateTicket {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Ticket>>> {
         Box::pin(async move {
-            let (number, risk) = numbered_intake(c, self, ctx.now).await?;
+            let mut targets = Targets::new(self.tenant);
+            let (number, risk) = numbered_intake(c, self, ctx.now, &mut targets).await?;
             let history = StatusHistory::created(ctx.now, TicketStatus::New);
             let mut t = Ticket {
                 id: self.id,
@@ -764,7 +766,8 @@ impl Mutation for CreateTicket {
                 &[t.id.into(), Value::Int(1), ctx.now.into(), TicketStatus::New.code().into()],
             )
             .await?;
-            ticket_notices::publish(c, ctx, &t, &[Told::new(Occurrence::Created)]).await?;
+            ticket_notices::publish_to(c, ctx, &t, &[Told::new(Occurrence::Created)], &mut targets)
+                .await?;
             let audit = vec![AuditDraft::created(
                 Some(self.tenant),
                 "ticket",
@@ -880,35 +883,47 @@ pub struct ChangeTicket {
     pub sla: SlaContext,
 }
 
-async fn update(c: &mut dyn Conn, before: &Ticket, t: &Ticket) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE tickets SET category = $1, priority = $2, status = $3, assignee_id = $4, team = $5, \
+/// The columns a change may move, then `$16` the id and `$17` the version read.
+const UPDATE: &str = "UPDATE tickets SET category = $1, priority = $2, status = $3, assignee_id = $4, team = $5, \
              tags = $6, policy_code = $7, first_response_at = $8, last_update_at = $9, resolved_at = $10, \
              closed_at = $11, next_check = $12, breached = $13, updated_at = $14, version = $15 \
-             WHERE id = $16 AND version = $17",
-            &[
-                t.category.code().into(),
-                t.priority.code().into(),
-                t.status.code().into(),
-                t.assignee_id.into(),
-                t.team.clone().into(),
-                serde_json::to_string(&t.tags).map_err(backend)?.into(),
-                t.policy_code.as_str().into(),
-                t.first_response_at.into(),
-                t.last_update_at.into(),
-                t.resolved_at.into(),
-                t.closed_at.into(),
-                t.next_check.into(),
-                Value::Int(i64::from(t.breached)),
-                t.updated_at.into(),
-                Value::Int(t.version),
-                t.id.into(),
-                Value::Int(before.version),
-            ],
-        )
+             WHERE id = $16 AND version = $17";
+
+fn update_params(before_version: i64, t: &Ticket) -> Result<Vec<Value>> {
+    Ok(vec![
+        t.category.code().into(),
+        t.priority.code().into(),
+        t.status.code().into(),
+        t.assignee_id.into(),
+        t.team.clone().into(),
+        serde_json::to_string(&t.tags).map_err(backend)?.into(),
+        t.policy_code.as_str().into(),
+        t.first_response_at.into(),
+        t.last_update_at.into(),
+        t.resolved_at.into(),
+        t.closed_at.into(),
+        t.next_check.into(),
+        Value::Int(i64::from(t.breached)),
+        t.updated_at.into(),
+        Value::Int(t.version),
+        t.id.into(),
+        Value::Int(before_version),
+    ])
+}
+
+async fn update(c: &mut dyn Conn, before: &Ticket, t: &Ticket) -> Result<()> {
+    let n = c
+        .execute(UPDATE, &update_params(before.version, t)?)
         .await?;
     super::updated_one(n, before.version)
+}
+
+/// [`update`] of a row the transaction holds locked (`load_for_change`): its version cannot
+/// have moved, so the statement goes out without waiting for its count (pipelined on
+/// PostgreSQL).
+async fn update_locked(c: &mut dyn Conn, before: &Ticket, t: &Ticket) -> Result<()> {
+    c.execute_deferred(UPDATE, &update_params(before.version, t)?)
+        .await
 }
 
 /// An assignee must be an active user of the provider whose role may work tickets (the core's
@@ -934,6 +949,52 @@ async fn check_assignee(c: &mut dyn Conn, tenant: TenantId, u: UserId) -> Result
     }
 }
 
+/// The merchant's risk level of a ticket (`$1` the provider, `$2` the ticket).
+const RISK_OF_TICKET: &str = "SELECT risk_level FROM merchants WHERE tenant_id = $1 \
+     AND id = (SELECT merchant_id FROM tickets WHERE id = $2)";
+
+/// What a change reads before it decides: the ticket, its history and fired escalations, its
+/// merchant's risk level, and whichever notice look-ups `targets` lacks — one round trip
+/// (pipelined on PostgreSQL).
+async fn load_for_change(
+    c: &mut dyn Conn,
+    scope: &Scope,
+    tenant: TenantId,
+    id: TicketId,
+    targets: &mut Targets,
+) -> Result<(Ticket, StatusHistory, Vec<EscalationKey>, Option<RiskLevel>)> {
+    let (mut get_sql, get_params) = get_query(scope, id);
+    // On PostgreSQL the row stays locked to the end of the transaction: what is read next (the
+    // history, the fired escalations) cannot move under the change, so its writes need no
+    // answer and are sent pipelined (`execute_deferred`). SQLite's writer lock already holds.
+    if c.dialect() == crate::Dialect::Postgres {
+        get_sql.push_str(" FOR UPDATE");
+    }
+    let lookups = targets.missing(&[Lookup::Endpoints]);
+    let mut stmts: Vec<(&str, Vec<Value>)> = vec![
+        (&get_sql, get_params),
+        (HISTORY_AND_FIRED, vec![id.into()]),
+        (RISK_OF_TICKET, vec![tenant.into(), id.into()]),
+    ];
+    stmts.extend(lookups.iter().map(|l| targets.query(*l)));
+    let mut answers = c.query_all(&stmts).await?.into_iter();
+    let mut next = || {
+        answers
+            .next()
+            .ok_or_else(|| backend("a pipelined read went missing"))
+    };
+    let ticket = to_ticket(next()?.first().ok_or(Error::NotFound)?)?;
+    let (history, fired) = parse_history_and_fired(&next()?)?;
+    let risk = match next()?.first() {
+        Some(r) => r.opt_text(0)?.as_deref().and_then(RiskLevel::from_code),
+        None => return Err(Error::NotFound),
+    };
+    for l in lookups {
+        targets.fill(l, &next()?)?;
+    }
+    Ok((ticket, history, fired, risk))
+}
+
 impl Mutation for ChangeTicket {
     type Output = Changed;
     fn apply<'a>(
@@ -942,6 +1003,21 @@ impl Mutation for ChangeTicket {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Changed>>> {
         Box::pin(async move {
+            let mut targets = Targets::new(self.tenant);
+            self.apply_with(c, ctx, &mut targets).await
+        })
+    }
+}
+
+impl ChangeTicket {
+    /// The change, with the notice look-ups kept in `targets` (shared by a scan chunk).
+    async fn apply_with(
+        &self,
+        c: &mut dyn Conn,
+        ctx: &Ctx,
+        targets: &mut Targets,
+    ) -> Result<Applied<Changed>> {
+        {
             let scope = match self.acting_merchant {
                 Some(merchant) => Scope::Merchant {
                     tenant: self.tenant,
@@ -949,9 +1025,9 @@ impl Mutation for ChangeTicket {
                 },
                 None => Scope::Tenant(self.tenant),
             };
-            let before = get(c, &scope, self.id).await?;
+            let (before, mut history, mut fired, risk) =
+                load_for_change(c, &scope, self.tenant, self.id, targets).await?;
             super::check_version(self.expected_version, before.version)?;
-            let (mut history, mut fired) = history_and_fired(c, self.id).await?;
             let mut t = Ticket {
                 updated_at: ctx.now,
                 version: before.version + 1,
@@ -962,7 +1038,6 @@ impl Mutation for ChangeTicket {
             let mut fired_now = Vec::new();
             let mut audit = Vec::new();
             let mut told = Vec::new();
-            let risk = risk_of(c, self.tenant, t.merchant_id).await?;
             match &self.change {
                 Change::Event(e) => {
                     let to = match e {
@@ -1141,8 +1216,9 @@ impl Mutation for ChangeTicket {
                     late = Some(n);
                 }
             }
-            // Escalations due now fire once: the key is the primary key, so a second server
-            // racing on the same ticket inserts nothing (and its version check fails anyway).
+            // Escalations due now fire once: `fired` was read under the ticket's row lock (see
+            // `load_for_change`), so no other server can have fired one of these since; the
+            // key is also the primary key, so a duplicate would fail the change, not repeat.
             let selection = self.sla.sla.select(&facts(&t, risk));
             let due: Vec<DueEscalation> = due_escalations(
                 &self.sla.calendar,
@@ -1151,34 +1227,19 @@ impl Mutation for ChangeTicket {
                 ctx.now,
                 &fired,
             );
-            // All due levels in one round trip (pipelined on PostgreSQL); each count says
-            // whether this change fired the level or another server had.
-            let stmts: Vec<(String, Vec<Value>)> = due
-                .iter()
-                .map(|d| {
-                    (
-                        "INSERT INTO ticket_escalations (ticket_id, escalation_key, action, fired_at) \
-                         VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, escalation_key) DO NOTHING"
-                            .to_owned(),
-                        vec![
-                            t.id.into(),
-                            d.key.code().as_str().into(),
-                            d.action.code().into(),
-                            ctx.now.into(),
-                        ],
-                    )
-                })
-                .collect();
-            let inserted = if stmts.is_empty() {
-                Vec::new()
-            } else {
-                c.execute_all(&stmts).await?
-            };
-            for (d, n) in due.into_iter().zip(inserted) {
+            for d in due {
                 let key = d.key.code();
-                if n == 0 {
-                    continue;
-                }
+                c.execute_deferred(
+                    "INSERT INTO ticket_escalations (ticket_id, escalation_key, action, fired_at) \
+                     VALUES ($1, $2, $3, $4)",
+                    &[
+                        t.id.into(),
+                        key.as_str().into(),
+                        d.action.code().into(),
+                        ctx.now.into(),
+                    ],
+                )
+                .await?;
                 match &d.action {
                     EscalationAction::RaisePriority => t.priority = t.priority.raised(),
                     EscalationAction::ReassignToTeam { .. } => {
@@ -1222,8 +1283,8 @@ impl Mutation for ChangeTicket {
                     late_notice: None,
                 }));
             }
-            update(c, &before, &t).await?;
-            ticket_notices::publish(c, ctx, &t, &told).await?;
+            update_locked(c, &before, &t).await?;
+            ticket_notices::publish_to(c, ctx, &t, &told, targets).await?;
             if !matches!(self.change, Change::Recompute | Change::Message { .. }) {
                 audit.insert(
                     0,
@@ -1246,7 +1307,7 @@ impl Mutation for ChangeTicket {
                 },
                 audit,
             ))
-        })
+        }
     }
 }
 
