@@ -183,7 +183,7 @@ impl Checkpoints {
         let wal_frames = Arc::new(std::sync::atomic::AtomicI64::new(0));
         let seen = Arc::downgrade(&wal_frames);
         std::thread::Builder::new()
-            .name("posdesk-sqlite-checkpoint".into())
+            .name("posdesk-ckpt".into())
             .spawn(move || {
                 // Ends when the writer (the only other holder of the counter) is gone.
                 while let Some(frames) = seen.upgrade() {

@@ -334,23 +334,16 @@ async fn ingest_one(g: &mut Gateway<'_>, raw: &[u8]) -> ApiResult<Outcome> {
         .store
         .read(move |c| {
             Box::pin(async move {
-                use posdesk_storage::repo::mail as repo;
-                let seen = match &own_id {
-                    Some(m) => repo::seen(c, provider, m, &sha).await?,
-                    None => false,
-                };
-                let user = repo::merchant_user_by_email(c, provider, &sender).await?;
-                let mut ticket = None;
-                if user.is_some() {
-                    if let Some(n) = &keys.ticket_tag {
-                        ticket = repo::ticket_by_number(c, provider, n).await?;
-                    }
-                    if ticket.is_none() {
-                        ticket =
-                            repo::ticket_by_message_ids(c, provider, &keys.message_ids).await?;
-                    }
-                }
-                Ok((seen, user, ticket))
+                posdesk_storage::repo::mail::inbound_lookup(
+                    c,
+                    provider,
+                    own_id.as_deref(),
+                    &sha,
+                    &sender,
+                    keys.ticket_tag.as_deref(),
+                    &keys.message_ids,
+                )
+                .await
             })
         })
         .await?;

@@ -123,96 +123,72 @@ async fn insert_message_id(
     Ok(())
 }
 
-/// The active merchant user of the provider with this e-mail address (case-insensitive).
-/// Merchant contacts carry no e-mail address, so only merchant users are recognised.
-pub async fn merchant_user_by_email(
+/// What an inbound mail is, as far as the provider's records tell: whether it was read before
+/// (the same Message-ID and the same bytes: a re-delivered mail is a duplicate), which active
+/// merchant user sent it (by address, case-insensitively), and — for a known sender only — the
+/// provider's ticket it replies to: by the ticket tag first, else by the first candidate
+/// Message-ID (In-Reply-To, then References, in order) the provider holds. The independent
+/// look-ups go out in one round trip (pipelined on PostgreSQL).
+pub async fn inbound_lookup(
     c: &mut dyn Conn,
     tenant: TenantId,
-    email: &str,
-) -> Result<Option<User>> {
-    let row = c
-        .query_opt(
+    own_message_id: Option<&str>,
+    sha256: &str,
+    sender: &str,
+    ticket_tag: Option<&str>,
+    candidates: &[String],
+) -> Result<(bool, Option<User>, Option<Ticket>)> {
+    let t: Value = tenant.into();
+    let mut stmts: Vec<(&str, Vec<Value>)> = vec![
+        (
             "SELECT id FROM users WHERE tenant_id = $1 AND role = $2 AND status = 'active' \
              AND merchant_id IS NOT NULL AND LOWER(email) = LOWER($3) ORDER BY created_at LIMIT 1",
-            &[
-                tenant.into(),
-                Role::MerchantUser.code().into(),
-                email.into(),
+            vec![t.clone(), Role::MerchantUser.code().into(), sender.into()],
+        ),
+        (
+            "SELECT 1 FROM mail_inbound WHERE tenant_id = $1 AND message_id = $2 AND raw_sha256 = $3",
+            vec![
+                t.clone(),
+                own_message_id.unwrap_or("").into(),
+                sha256.into(),
             ],
-        )
-        .await?;
-    match row {
-        None => Ok(None),
-        Some(r) => {
-            let id = parse_id(&r, 0, UserId::parse)?;
-            Ok(Some(
-                super::users::get(c, &Scope::Tenant(tenant), id).await?,
-            ))
-        }
-    }
-}
-
-/// The provider's ticket with this number (`T-YYYYMMDD-NNNN`).
-pub async fn ticket_by_number(
-    c: &mut dyn Conn,
-    tenant: TenantId,
-    number: &str,
-) -> Result<Option<Ticket>> {
-    let row = c
-        .query_opt(
+        ),
+        (
             "SELECT id FROM tickets WHERE tenant_id = $1 AND number = $2",
-            &[tenant.into(), number.into()],
+            vec![t.clone(), ticket_tag.unwrap_or("").into()],
+        ),
+    ];
+    stmts.extend(candidates.iter().map(|m| {
+        (
+            "SELECT ticket_id FROM mail_messages WHERE tenant_id = $1 AND message_id = $2",
+            vec![t.clone(), m.as_str().into()],
         )
-        .await?;
-    match row {
-        None => Ok(None),
-        Some(r) => {
-            let id = parse_id(&r, 0, TicketId::parse)?;
-            Ok(Some(
-                super::tickets::get(c, &Scope::Tenant(tenant), id).await?,
-            ))
-        }
-    }
-}
-
-/// The provider's ticket of the first candidate Message-ID it holds (candidates in order of
-/// preference: In-Reply-To, then References newest first).
-pub async fn ticket_by_message_ids(
-    c: &mut dyn Conn,
-    tenant: TenantId,
-    candidates: &[String],
-) -> Result<Option<Ticket>> {
-    for m in candidates {
-        let row = c
-            .query_opt(
-                "SELECT ticket_id FROM mail_messages WHERE tenant_id = $1 AND message_id = $2",
-                &[tenant.into(), m.as_str().into()],
-            )
-            .await?;
-        if let Some(r) = row {
-            let id = parse_id(&r, 0, TicketId::parse)?;
-            return Ok(Some(
-                super::tickets::get(c, &Scope::Tenant(tenant), id).await?,
-            ));
-        }
-    }
-    Ok(None)
-}
-
-/// Whether the provider already read this mail: the same Message-ID and the same bytes (a
-/// folder ingested again). A different mail reusing a Message-ID is not a duplicate.
-pub async fn seen(
-    c: &mut dyn Conn,
-    tenant: TenantId,
-    message_id: &str,
-    sha256: &str,
-) -> Result<bool> {
-    Ok(c.query_opt(
-        "SELECT 1 FROM mail_inbound WHERE tenant_id = $1 AND message_id = $2 AND raw_sha256 = $3",
-        &[tenant.into(), message_id.into(), sha256.into()],
+    }));
+    let answers = c.query_all(&stmts).await?;
+    let first = |i: usize| answers.get(i).and_then(|rows| rows.first());
+    let seen = own_message_id.is_some() && first(1).is_some();
+    let Some(user_row) = first(0) else {
+        return Ok((seen, None, None));
+    };
+    let user = super::users::get(
+        c,
+        &Scope::Tenant(tenant),
+        parse_id(user_row, 0, UserId::parse)?,
     )
-    .await?
-    .is_some())
+    .await?;
+    let by_tag = match ticket_tag {
+        Some(_) => first(2),
+        None => None,
+    };
+    let by_message = (3..answers.len()).find_map(first);
+    let ticket = match by_tag.or(by_message) {
+        Some(r) => Some(
+            super::tickets::get(c, &Scope::Tenant(tenant), parse_id(r, 0, TicketId::parse)?)
+                .await?,
+        ),
+        None => None,
+    };
+    Ok((seen, Some(user), ticket))
 }
 
 /// A quarantined mail's record, as an agent sees it (with the raw bytes).

@@ -561,7 +561,7 @@ async fn insert_status(
 }
 
 async fn insert_message(c: &mut dyn Conn, tenant: TenantId, m: &Message) -> Result<()> {
-    c.execute(
+    c.execute_deferred(
         "INSERT INTO ticket_messages (id, tenant_id, ticket_id, visibility, author, author_role, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
