@@ -11,14 +11,14 @@ use futures::future::BoxFuture;
 use posdesk_core::Timestamp;
 use posdesk_core::audit::AuditDraft;
 use posdesk_core::authz::{Role, Scope};
-use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId, UserId};
+use posdesk_core::ids::{AttachmentId, MessageId, TenantId, TicketId};
 use posdesk_core::page::{Cursor, Page, PageRequest};
 use posdesk_core::ticket::AttachmentFile;
 use serde::Serialize;
 
 use super::tickets::{ChangeTicket, Changed, CreateTicket, Ticket, Visibility};
 use super::users::User;
-use crate::{Applied, Conn, Ctx, Mutation, Result, Value, parse_id};
+use crate::{Applied, Conn, Ctx, Mutation, Result, Value};
 
 /// What the gateway did with a mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -139,10 +139,23 @@ pub async fn inbound_lookup(
     candidates: &[String],
 ) -> Result<(bool, Option<User>, Option<Ticket>)> {
     let t: Value = tenant.into();
+    let user_sql = format!(
+        "SELECT {} FROM users WHERE tenant_id = $1 AND role = $2 AND status = 'active' \
+         AND merchant_id IS NOT NULL AND LOWER(email) = LOWER($3) ORDER BY created_at LIMIT 1",
+        super::users::COLS
+    );
+    let by_tag_sql = format!(
+        "SELECT {} FROM tickets WHERE tenant_id = $1 AND number = $2",
+        super::tickets::COLS
+    );
+    let by_message_sql = format!(
+        "SELECT {} FROM tickets WHERE tenant_id = $1 AND id = \
+         (SELECT ticket_id FROM mail_messages WHERE tenant_id = $1 AND message_id = $2)",
+        super::tickets::COLS
+    );
     let mut stmts: Vec<(&str, Vec<Value>)> = vec![
         (
-            "SELECT id FROM users WHERE tenant_id = $1 AND role = $2 AND status = 'active' \
-             AND merchant_id IS NOT NULL AND LOWER(email) = LOWER($3) ORDER BY created_at LIMIT 1",
+            &user_sql,
             vec![t.clone(), Role::MerchantUser.code().into(), sender.into()],
         ),
         (
@@ -154,40 +167,31 @@ pub async fn inbound_lookup(
             ],
         ),
         (
-            "SELECT id FROM tickets WHERE tenant_id = $1 AND number = $2",
+            &by_tag_sql,
             vec![t.clone(), ticket_tag.unwrap_or("").into()],
         ),
     ];
-    stmts.extend(candidates.iter().map(|m| {
-        (
-            "SELECT ticket_id FROM mail_messages WHERE tenant_id = $1 AND message_id = $2",
-            vec![t.clone(), m.as_str().into()],
-        )
-    }));
+    stmts.extend(
+        candidates
+            .iter()
+            .map(|m| (by_message_sql.as_str(), vec![t.clone(), m.as_str().into()])),
+    );
     let answers = c.query_all(&stmts).await?;
     let first = |i: usize| answers.get(i).and_then(|rows| rows.first());
     let seen = own_message_id.is_some() && first(1).is_some();
     let Some(user_row) = first(0) else {
         return Ok((seen, None, None));
     };
-    let user = super::users::get(
-        c,
-        &Scope::Tenant(tenant),
-        parse_id(user_row, 0, UserId::parse)?,
-    )
-    .await?;
+    let user = super::users::to_user(user_row)?;
     let by_tag = match ticket_tag {
         Some(_) => first(2),
         None => None,
     };
     let by_message = (3..answers.len()).find_map(first);
-    let ticket = match by_tag.or(by_message) {
-        Some(r) => Some(
-            super::tickets::get(c, &Scope::Tenant(tenant), parse_id(r, 0, TicketId::parse)?)
-                .await?,
-        ),
-        None => None,
-    };
+    let ticket = by_tag
+        .or(by_message)
+        .map(super::tickets::to_ticket)
+        .transpose()?;
     Ok((seen, Some(user), ticket))
 }
 

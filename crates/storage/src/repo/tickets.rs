@@ -68,7 +68,7 @@ pub struct Ticket {
     pub version: i64,
 }
 
-const COLS: &str = "id, tenant_id, number, kind, channel, category, priority, status, merchant_id, \
+pub(crate) const COLS: &str = "id, tenant_id, number, kind, channel, category, priority, status, merchant_id, \
     terminal_id, subject, description, assignee_id, team, tags, policy_code, first_response_at, \
     last_update_at, resolved_at, closed_at, next_check, breached, created_by, created_at, \
     updated_at, version";
@@ -78,7 +78,7 @@ fn code<T>(r: &Row, i: usize, what: &str, f: impl Fn(&str) -> Option<T>) -> Resu
     f(&s).ok_or_else(|| backend(format!("stored {what} {s}")))
 }
 
-fn to_ticket(r: &Row) -> Result<Ticket> {
+pub(crate) fn to_ticket(r: &Row) -> Result<Ticket> {
     Ok(Ticket {
         id: parse_id(r, 0, TicketId::parse)?,
         tenant_id: parse_id(r, 1, TenantId::parse)?,

@@ -50,10 +50,10 @@ impl User {
     }
 }
 
-const COLS: &str = "id, tenant_id, login, display_name, email, role, merchant_id, terminal_id, locale, status, \
+pub(crate) const COLS: &str = "id, tenant_id, login, display_name, email, role, merchant_id, terminal_id, locale, status, \
                     totp_secret IS NOT NULL, created_at, updated_at, version";
 
-fn to_user(r: &Row) -> Result<User> {
+pub(crate) fn to_user(r: &Row) -> Result<User> {
     let role = r.text(5)?;
     let status = r.text(9)?;
     Ok(User {
