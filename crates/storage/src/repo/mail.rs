@@ -75,7 +75,8 @@ fn size(n: u64) -> Value {
 }
 
 async fn insert_inbound(c: &mut dyn Conn, r: &InboundRecord, ctx: &Ctx) -> Result<()> {
-    c.execute(
+    // Plain INSERTs: held back and pipelined with what follows on PostgreSQL.
+    c.execute_deferred(
         "INSERT INTO mail_inbound (id, tenant_id, outcome, reason, sender, subject, message_id, \
          ticket_id, raw_sha256, raw_size, raw, attachments, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -109,7 +110,7 @@ async fn insert_message_id(
     ctx: &Ctx,
 ) -> Result<()> {
     // A Message-ID seen again (a re-sent mail) keeps its first ticket.
-    c.execute(
+    c.execute_deferred(
         "INSERT INTO mail_messages (tenant_id, message_id, ticket_id, direction, created_at) \
          VALUES ($1, $2, $3, 'in', $4) ON CONFLICT (tenant_id, message_id) DO NOTHING",
         &[
