@@ -31,19 +31,14 @@ pub trait Conn: Send {
     ) -> BoxFuture<'a, Result<()>>;
     /// Turns deferral on or off (the writer turns it off to attribute a deferred failure).
     fn set_deferral(&mut self, on: bool);
-    /// Runs independent statements and returns each one's affected-row count. PostgreSQL sends
-    /// them pipelined (one round trip); SQLite runs them in order.
-    fn execute_all<'a>(
-        &'a mut self,
-        stmts: &'a [(String, Vec<Value>)],
-    ) -> BoxFuture<'a, Result<Vec<u64>>>;
     /// Runs independent queries and returns each one's rows, in order. PostgreSQL sends them
     /// pipelined (one round trip, behind whatever is deferred); SQLite runs them in order.
     fn query_all<'a>(
         &'a mut self,
         stmts: &'a [(&'a str, Vec<Value>)],
     ) -> BoxFuture<'a, Result<Vec<Vec<Row>>>>;
-    /// `execute_all` followed by `COMMIT`, in the same round trip on PostgreSQL. If any statement
+    /// Runs independent statements, then `COMMIT` (one round trip on PostgreSQL: pipelined), and
+    /// returns each statement's affected-row count. If any statement
     /// fails the transaction ends rolled back and that error is returned.
     fn execute_all_and_commit<'a>(
         &'a mut self,

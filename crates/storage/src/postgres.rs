@@ -139,6 +139,18 @@ impl<'a> PgConn<'a> {
     }
 }
 
+/// The statements, prepared (from the connection's cache after the first time).
+async fn prepare_all<'s>(
+    client: &deadpool_postgres::Client,
+    sqls: impl Iterator<Item = &'s str>,
+) -> Result<Vec<tokio_postgres::Statement>> {
+    let mut prepared = Vec::new();
+    for sql in sqls {
+        prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
+    }
+    Ok(prepared)
+}
+
 fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
@@ -273,39 +285,13 @@ impl Conn for PgConn<'_> {
         self.deferral = on;
     }
 
-    fn execute_all<'a>(
-        &'a mut self,
-        stmts: &'a [(String, Vec<Value>)],
-    ) -> BoxFuture<'a, Result<Vec<u64>>> {
-        Box::pin(async move {
-            let client = self.client;
-            let mut prepared = Vec::with_capacity(stmts.len());
-            for (sql, _) in stmts {
-                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
-            }
-            let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
-                stmts.iter().map(|(_, p)| refs(p)).collect();
-            let futs = prepared
-                .iter()
-                .zip(&all_refs)
-                .map(|(st, r)| client.execute(st, r));
-            let joined =
-                async { Ok::<_, tokio_postgres::Error>(futures::future::join_all(futs).await) };
-            let results = self.with_begin(joined).await?;
-            results.into_iter().map(|r| r.map_err(map_err)).collect()
-        })
-    }
-
     fn query_all<'a>(
         &'a mut self,
         stmts: &'a [(&'a str, Vec<Value>)],
     ) -> BoxFuture<'a, Result<Vec<Vec<Row>>>> {
         Box::pin(async move {
             let client = self.client;
-            let mut prepared = Vec::with_capacity(stmts.len());
-            for (sql, _) in stmts {
-                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
-            }
+            let prepared = prepare_all(client, stmts.iter().map(|(sql, _)| *sql)).await?;
             let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
                 stmts.iter().map(|(_, p)| refs(p)).collect();
             let futs = prepared
@@ -328,10 +314,7 @@ impl Conn for PgConn<'_> {
     ) -> BoxFuture<'a, Result<Vec<u64>>> {
         Box::pin(async move {
             let client = self.client;
-            let mut prepared = Vec::with_capacity(stmts.len());
-            for (sql, _) in stmts {
-                prepared.push(client.prepare_cached(sql).await.map_err(map_err)?);
-            }
+            let prepared = prepare_all(client, stmts.iter().map(|(sql, _)| sql.as_str())).await?;
             let all_refs: Vec<Vec<&(dyn ToSql + Sync)>> =
                 stmts.iter().map(|(_, p)| refs(p)).collect();
             let futs = prepared

@@ -348,22 +348,6 @@ impl Conn for SqliteConn<'_> {
 
     fn set_deferral(&mut self, _on: bool) {}
 
-    fn execute_all<'a>(
-        &'a mut self,
-        stmts: &'a [(String, Vec<Value>)],
-    ) -> BoxFuture<'a, Result<Vec<u64>>> {
-        let r = stmts
-            .iter()
-            .map(|(sql, params)| {
-                let mut st = self.conn.prepare_cached(&rewrite(sql)).map_err(map_err)?;
-                st.execute(rusqlite::params_from_iter(params.iter()))
-                    .map(|n| n as u64)
-                    .map_err(map_err)
-            })
-            .collect();
-        Box::pin(async move { r })
-    }
-
     fn query_all<'a>(
         &'a mut self,
         stmts: &'a [(&'a str, Vec<Value>)],
@@ -382,7 +366,10 @@ impl Conn for SqliteConn<'_> {
         stmts: &'a [(String, Vec<Value>)],
     ) -> BoxFuture<'a, Result<Vec<u64>>> {
         Box::pin(async move {
-            let counts = self.execute_all(stmts).await?;
+            let mut counts = Vec::with_capacity(stmts.len());
+            for (sql, params) in stmts {
+                counts.push(self.execute(sql, params).await?);
+            }
             self.execute("COMMIT", &[]).await?;
             Ok(counts)
         })
