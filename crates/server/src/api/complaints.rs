@@ -13,7 +13,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,7 +24,6 @@ use posdesk_core::{FieldError, Rule, Timestamp};
 use posdesk_storage::repo::complaints::{Complaint, Entry, Evidence, Queue};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::extract::{IfMatch, JsonBody, QueryMap, path_id};
@@ -412,89 +411,40 @@ struct EvidenceUpload {
     description: Option<String>,
 }
 
-fn too_large() -> ApiError {
-    ApiError::TooLarge {
-        limit: MAX_EVIDENCE_UPLOAD_BYTES,
-    }
-}
-
-fn multipart_error(e: &MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        ApiError::BadRequest(FieldError::new(
-            "file",
-            Rule::Invalid {
-                reason: "malformed multipart body",
-            },
-        ))
-    }
-}
-
-/// Exactly one `file` part, optional `supersedes` and `description`; any other part is
-/// refused by name, as unknown JSON fields are.
-async fn read_evidence_form(mut form: Multipart) -> ApiResult<EvidenceUpload> {
-    let mut file: Option<(String, String, Vec<u8>)> = None;
-    let mut supersedes = None;
-    let mut description = None;
-    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
-                if file.is_some() {
-                    return Err(ApiError::invalid(
-                        "file",
-                        Rule::Invalid {
-                            reason: "one file per request",
-                        },
-                    ));
-                }
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let declared = field.content_type().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(|e| multipart_error(&e))?;
-                file = Some((file_name, declared, bytes.to_vec()));
-            }
-            "supersedes" => supersedes = Some(field.text().await.map_err(|e| multipart_error(&e))?),
-            "description" => {
-                description = Some(field.text().await.map_err(|e| multipart_error(&e))?);
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    &name,
-                    Rule::Invalid {
-                        reason: "unknown form field",
-                    },
-                ));
-            }
-        }
-    }
-    let (file_name, declared_type, bytes) =
-        file.ok_or_else(|| ApiError::invalid("file", Rule::Required))?;
+/// Exactly one `file` part, optional `supersedes` and `description`
+/// (`upload::read_file_form`).
+async fn read_evidence_form(
+    headers: &HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<EvidenceUpload> {
+    let mut f = super::upload::read_file_form(
+        headers,
+        form,
+        MAX_EVIDENCE_UPLOAD_BYTES,
+        &["supersedes", "description"],
+    )
+    .await?;
     Ok(EvidenceUpload {
-        file_name,
-        declared_type,
-        bytes,
-        supersedes,
-        description,
+        supersedes: f.texts.remove("supersedes"),
+        description: f.texts.remove("description"),
+        file_name: f.file_name,
+        declared_type: f.declared_type,
+        bytes: f.bytes,
     })
 }
 
 /// What makes two uploads "the same request" for `Idempotency-Key`.
 fn fingerprint(id: ComplaintId, up: &EvidenceUpload) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        id.to_string().as_bytes(),
-        up.file_name.as_bytes(),
-        up.declared_type.as_bytes(),
-        up.supersedes.as_deref().unwrap_or("").as_bytes(),
-        up.description.as_deref().unwrap_or("").as_bytes(),
-    ] {
-        h.update(part.len().to_string().as_bytes());
-        h.update(b":");
-        h.update(part);
-    }
-    h.update(Sha256::digest(&up.bytes));
-    hex::encode(h.finalize())
+    super::upload::fingerprint(
+        &[
+            id.to_string().as_bytes(),
+            up.file_name.as_bytes(),
+            up.declared_type.as_bytes(),
+            up.supersedes.as_deref().unwrap_or("").as_bytes(),
+            up.description.as_deref().unwrap_or("").as_bytes(),
+        ],
+        &up.bytes,
+    )
 }
 
 /// Adds an evidence file (201 with its record and SHA-256): `multipart/form-data` with a `file`
@@ -517,23 +467,8 @@ pub async fn add_evidence(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
-    let declared_len = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared_len.is_some_and(|n| n > MAX_EVIDENCE_UPLOAD_BYTES as u64) {
-        return Err(too_large());
-    }
     let id = complaint_id(&id)?;
-    let form = form.map_err(|_| {
-        ApiError::BadRequest(FieldError::new(
-            "Content-Type",
-            Rule::Pattern {
-                expected: "multipart/form-data with a boundary",
-            },
-        ))
-    })?;
-    let up = read_evidence_form(form).await?;
+    let up = read_evidence_form(&headers, form).await?;
     let fp = if headers.contains_key("idempotency-key") {
         fingerprint(id, &up)
     } else {

@@ -27,6 +27,7 @@ pub mod system;
 pub mod ticket_files;
 pub mod tickets;
 pub mod tokens;
+pub mod upload;
 pub mod users;
 pub mod webhooks;
 

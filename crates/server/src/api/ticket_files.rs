@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 
 use axum::Json;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use posdesk_core::ids::TicketId;
 use posdesk_core::ticket::{AttachmentId, MAX_ATTACHMENT_BYTES};
@@ -15,12 +15,11 @@ use posdesk_core::{FieldError, Rule};
 use posdesk_storage::repo::ticket_files::Attachment;
 use posdesk_storage::repo::tickets::Visibility;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::extract::path_id;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::service::ticket_files::{self, Upload};
 use crate::state::AppState;
 
@@ -66,82 +65,36 @@ pub fn parse_visibility(raw: &str) -> Result<Visibility, FieldError> {
     }
 }
 
-fn multipart_error(e: &MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge {
-            limit: MAX_UPLOAD_BYTES,
-        }
-    } else {
-        ApiError::BadRequest(FieldError::new(
-            "file",
-            Rule::Invalid {
-                reason: "malformed multipart body",
-            },
-        ))
-    }
-}
-
-/// The parts of an upload form: exactly one `file` part, an optional `visibility`; any other
-/// part is refused (naming it), as unknown JSON fields are.
-async fn read_form(mut form: Multipart) -> ApiResult<Upload> {
-    let mut file: Option<(String, String, Vec<u8>)> = None;
-    let mut visibility = None;
-    while let Some(field) = form.next_field().await.map_err(|e| multipart_error(&e))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
-                if file.is_some() {
-                    return Err(ApiError::invalid(
-                        "file",
-                        Rule::Invalid {
-                            reason: "one file per request",
-                        },
-                    ));
-                }
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let declared = field.content_type().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await.map_err(|e| multipart_error(&e))?;
-                file = Some((file_name, declared, bytes.to_vec()));
-            }
-            "visibility" => {
-                let text = field.text().await.map_err(|e| multipart_error(&e))?;
-                visibility = Some(parse_visibility(&text)?);
-            }
-            _ => {
-                return Err(ApiError::invalid(
-                    &name,
-                    Rule::Invalid {
-                        reason: "unknown form field",
-                    },
-                ));
-            }
-        }
-    }
-    let (file_name, declared_type, bytes) =
-        file.ok_or_else(|| ApiError::invalid("file", Rule::Required))?;
+/// The parts of an upload form: exactly one `file` part, an optional `visibility`
+/// (`upload::read_file_form`).
+async fn read_form(
+    headers: &HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Upload> {
+    let f = super::upload::read_file_form(headers, form, MAX_UPLOAD_BYTES, &["visibility"]).await?;
+    let visibility = match f.texts.get("visibility") {
+        Some(v) => parse_visibility(v)?,
+        None => Visibility::Public,
+    };
     Ok(Upload {
-        visibility: visibility.unwrap_or(Visibility::Public),
-        file_name,
-        declared_type,
-        bytes,
+        visibility,
+        file_name: f.file_name,
+        declared_type: f.declared_type,
+        bytes: f.bytes,
     })
 }
 
 /// What makes two uploads "the same request" for `Idempotency-Key`.
 fn fingerprint(ticket: TicketId, up: &Upload) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        ticket.to_string().as_bytes(),
-        up.visibility.code().as_bytes(),
-        up.file_name.as_bytes(),
-        up.declared_type.as_bytes(),
-    ] {
-        h.update(part.len().to_string().as_bytes());
-        h.update(b":");
-        h.update(part);
-    }
-    h.update(Sha256::digest(&up.bytes));
-    hex::encode(h.finalize())
+    super::upload::fingerprint(
+        &[
+            ticket.to_string().as_bytes(),
+            up.visibility.code().as_bytes(),
+            up.file_name.as_bytes(),
+            up.declared_type.as_bytes(),
+        ],
+        &up.bytes,
+    )
 }
 
 /// Attaches a file to a ticket: `multipart/form-data` with a `file` part (its file name and
@@ -164,15 +117,7 @@ pub async fn add(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
     let id = ticket_id(&id)?;
-    let form = form.map_err(|_| {
-        ApiError::BadRequest(FieldError::new(
-            "Content-Type",
-            Rule::Pattern {
-                expected: "multipart/form-data with a boundary",
-            },
-        ))
-    })?;
-    let up = read_form(form).await?;
+    let up = read_form(&headers, form).await?;
     // Hashing 10 MiB only matters when the request may be a replay.
     let fp = if headers.contains_key("idempotency-key") {
         fingerprint(id, &up)
