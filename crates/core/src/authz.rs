@@ -484,6 +484,14 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope a mutation acts in: a provider's staff on their tenant, a merchant user
+    /// (`acting_merchant`) only on their own merchant's records.
+    pub fn acting(tenant: TenantId, acting_merchant: Option<MerchantId>) -> Self {
+        match acting_merchant {
+            Some(merchant) => Scope::Merchant { tenant, merchant },
+            None => Scope::Tenant(tenant),
+        }
+    }
     /// For trusted callers with no principal (CLI administration, background jobs, demo data).
     /// Every use is an explicit, greppable decision.
     pub fn system(tenant: TenantId) -> Self {
@@ -527,6 +535,22 @@ mod tests {
     }
     fn t(n: u128) -> TenantId {
         TenantId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn acting_scope_confines_a_merchant_user() {
+        let m = MerchantId::from_uuid(Uuid::from_u128(9));
+        assert_eq!(Scope::acting(t(1), None), Scope::Tenant(t(1)));
+        let s = Scope::acting(t(1), Some(m));
+        assert_eq!(
+            s,
+            Scope::Merchant {
+                tenant: t(1),
+                merchant: m
+            }
+        );
+        assert!(s.covers(t(1), Some(m)));
+        assert!(!s.covers(t(1), Some(MerchantId::from_uuid(Uuid::from_u128(8)))));
     }
 
     #[test]

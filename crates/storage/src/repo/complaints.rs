@@ -894,13 +894,7 @@ impl Mutation for ChangeComplaint {
     ) -> BoxFuture<'a, Result<Applied<Complaint>>> {
         Box::pin(async move {
             let now = ctx.now;
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let before = get(c, &scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
             if self.acting_merchant.is_some()
@@ -1336,13 +1330,7 @@ impl Mutation for AddEvidence {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Evidence>>> {
         Box::pin(async move {
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let k = get(c, &scope, self.complaint).await?;
             if !k.status.is_open() {
                 return Err(Error::Rejected(format!(

@@ -248,15 +248,6 @@ fn onboarding_error(e: OnboardingError) -> Error {
     }
 }
 
-/// Scope of the acting caller for a mutation: staff act on their tenant, a merchant user only on
-/// their own merchant's application.
-fn acting_scope(tenant: TenantId, merchant: Option<MerchantId>) -> Scope {
-    match merchant {
-        Some(merchant) => Scope::Merchant { tenant, merchant },
-        None => Scope::Tenant(tenant),
-    }
-}
-
 /// Opens a draft application for a merchant of the tenant that is still `pending`. A merchant
 /// has at most one open application (a unique index; a second is a conflict).
 pub struct OpenApplication {
@@ -275,7 +266,7 @@ impl Mutation for OpenApplication {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Application>>> {
         Box::pin(async move {
-            let scope = acting_scope(self.tenant, self.acting_merchant);
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let merchant = super::merchants::get(c, &scope, self.merchant)
                 .await
                 .map_err(|e| match e {
@@ -425,7 +416,7 @@ impl Mutation for AttachDocument {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Document>>> {
         Box::pin(async move {
-            let scope = acting_scope(self.tenant, self.acting_merchant);
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let app = get(c, &scope, self.application).await?;
             check_editable(&app)?;
             let mut audit = Vec::new();
@@ -513,7 +504,7 @@ impl Mutation for RemoveDocument {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Document>>> {
         Box::pin(async move {
-            let scope = acting_scope(self.tenant, self.acting_merchant);
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let app = get(c, &scope, self.application).await?;
             check_editable(&app)?;
             let before = remove_document(c, &app, self.document, ctx.now).await?;
@@ -678,7 +669,7 @@ impl Mutation for Advance {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Application>>> {
         Box::pin(async move {
-            let scope = acting_scope(self.tenant, self.acting_merchant);
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let before = get(c, &scope, self.id).await?;
             super::check_version(self.expected_version, before.version)?;
             let mut after = Application {

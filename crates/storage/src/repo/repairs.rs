@@ -735,13 +735,7 @@ impl Mutation for ChangeRepair {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Repair>>> {
         Box::pin(async move {
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let before = get(c, &scope, self.id).await?;
             check_version(self.expected_version, before.version)?;
             if self.acting_merchant.is_some()

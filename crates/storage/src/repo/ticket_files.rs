@@ -266,13 +266,7 @@ impl Mutation for AddAttachment {
         ctx: &'a Ctx,
     ) -> BoxFuture<'a, Result<Applied<Attachment>>> {
         Box::pin(async move {
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let t = tickets::get(c, &scope, self.ticket).await?;
             if self.acting_merchant.is_some() && self.visibility != Visibility::Public {
                 return Err(FieldError::new(

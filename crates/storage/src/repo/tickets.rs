@@ -1018,13 +1018,7 @@ impl ChangeTicket {
         targets: &mut Targets,
     ) -> Result<Applied<Changed>> {
         {
-            let scope = match self.acting_merchant {
-                Some(merchant) => Scope::Merchant {
-                    tenant: self.tenant,
-                    merchant,
-                },
-                None => Scope::Tenant(self.tenant),
-            };
+            let scope = Scope::acting(self.tenant, self.acting_merchant);
             let (before, mut history, mut fired, risk) =
                 load_for_change(c, &scope, self.tenant, self.id, targets).await?;
             super::check_version(self.expected_version, before.version)?;
