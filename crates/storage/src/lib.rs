@@ -11,6 +11,7 @@ pub mod migrate;
 mod postgres;
 pub mod repo;
 mod sqlite;
+mod sqlite_vfs;
 pub mod testing;
 mod value;
 mod writer;

@@ -35,14 +35,23 @@ pub const PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; P
                            PRAGMA foreign_keys=ON;";
 
 fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
-    let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    let conn = if read_only {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
     } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    };
-    let conn = Connection::open_with_flags(path, flags).map_err(map_err)?;
+        // The writer appends to the WAL through the coalescing VFS (see `sqlite_vfs`).
+        crate::sqlite_vfs::register().map_err(Error::Backend)?;
+        Connection::open_with_flags_and_vfs(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            crate::sqlite_vfs::NAME,
+        )
+    }
+    .map_err(map_err)?;
     conn.execute_batch(if read_only {
         "PRAGMA busy_timeout=5000; PRAGMA query_only=ON;"
     } else {
