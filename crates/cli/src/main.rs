@@ -294,9 +294,21 @@ fn main() -> Result<()> {
     if let Some(n) = worker_threads(&cli) {
         rt.worker_threads(n);
     }
+    rt.on_thread_park(wait_for_replies);
     rt.build()
         .context("starting the async runtime")?
         .block_on(run(cli))
+}
+
+/// Before a runtime worker goes to sleep: if a write it submitted is being committed, stay awake
+/// for its reply a little while (yielding the core to any other runnable thread), so the writer
+/// hands the reply over without waking a sleeping thread. Bounded, and free when nothing is due.
+fn wait_for_replies() {
+    const AT_MOST: std::time::Duration = std::time::Duration::from_micros(200);
+    let start = std::time::Instant::now();
+    while posdesk_storage::replies_due() && start.elapsed() < AT_MOST {
+        std::thread::yield_now();
+    }
 }
 
 /// Tokio's worker count for this command. On SQLite the writer is an OS thread of its own that

@@ -77,7 +77,7 @@ impl SqliteBackend {
         let checkpoints = Checkpoints::start(path, CHECKPOINT_EVERY, WAL_FRAMES_MAX)?;
 
         let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
-        let handle = WriterHandle::new(tx);
+        let handle = WriterHandle::new(tx, true);
         let intents = handle.intents();
         std::thread::Builder::new()
             .name("posdesk-sqlite-writer".into())

@@ -167,6 +167,36 @@ pub(crate) struct Job {
     meta: WriteMeta,
     mutation: Arc<dyn ErasedMutation>,
     reply: oneshot::Sender<Result<Box<dyn Any + Send>>>,
+    _due: Option<ReplyDue>,
+}
+
+/// Writes submitted in this process to a threaded writer whose reply has not been sent yet (see
+/// [`replies_due`]).
+static REPLIES_DUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a job in [`REPLIES_DUE`] from its submission until it is dropped, which is right
+/// after its reply is sent (or when the writer is gone).
+struct ReplyDue;
+
+impl ReplyDue {
+    fn new() -> Self {
+        REPLIES_DUE.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        ReplyDue
+    }
+}
+
+impl Drop for ReplyDue {
+    fn drop(&mut self) {
+        REPLIES_DUE.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// Whether a threaded writer (SQLite's) of this process owes a submitted write its reply. The server's runtime
+/// asks before a worker thread goes to sleep: a reply due within microseconds is cheaper to
+/// wait for awake than to be woken for (a wake-up is a system call on the writer's side and, on
+/// an idle virtual CPU, an inter-processor interrupt).
+pub fn replies_due() -> bool {
+    REPLIES_DUE.load(std::sync::atomic::Ordering::Acquire) > 0
 }
 
 /// The submitting side of a writer.
@@ -174,6 +204,10 @@ pub(crate) struct Job {
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
     intents: Arc<std::sync::atomic::AtomicUsize>,
+    /// The writer is an OS thread of its own (SQLite): its replies are counted in
+    /// [`replies_due`]. A writer that is a task on the runtime (PostgreSQL) needs the runtime's
+    /// I/O driver to make progress, so a worker must not stay awake waiting for it.
+    threaded: bool,
 }
 
 tokio::task_local! {
@@ -196,10 +230,11 @@ impl Drop for WriteIntent {
 }
 
 impl WriterHandle {
-    pub(crate) fn new(tx: mpsc::Sender<Job>) -> Self {
+    pub(crate) fn new(tx: mpsc::Sender<Job>, threaded: bool) -> Self {
         Self {
             tx,
             intents: Arc::default(),
+            threaded,
         }
     }
 
@@ -228,6 +263,7 @@ impl WriterHandle {
                 meta,
                 mutation: Arc::new(m),
                 reply,
+                _due: self.threaded.then(ReplyDue::new),
             })
             .await
             .map_err(|_| Error::Unavailable)?;
