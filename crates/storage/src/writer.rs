@@ -167,15 +167,23 @@ pub(crate) struct Job {
     meta: WriteMeta,
     mutation: Arc<dyn ErasedMutation>,
     reply: oneshot::Sender<Result<Box<dyn Any + Send>>>,
-    _due: Option<ReplyDue>,
+    due: Option<ReplyDue>,
+}
+
+impl Job {
+    /// Sends the caller its result; the job stops counting as due just before.
+    fn answer(self, result: Result<Box<dyn Any + Send>>) {
+        drop(self.due);
+        let _ = self.reply.send(result);
+    }
 }
 
 /// Writes submitted in this process to a threaded writer whose reply has not been sent yet (see
 /// [`replies_due`]).
 static REPLIES_DUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Counts a job in [`REPLIES_DUE`] from its submission until it is dropped, which is right
-/// after its reply is sent (or when the writer is gone).
+/// Counts a job in [`REPLIES_DUE`] from its submission until it is dropped: just before its
+/// reply is sent (`Job::answer`), or with the job when the writer is gone.
 struct ReplyDue;
 
 impl ReplyDue {
@@ -263,7 +271,7 @@ impl WriterHandle {
                 meta,
                 mutation: Arc::new(m),
                 reply,
-                _due: self.threaded.then(ReplyDue::new),
+                due: self.threaded.then(ReplyDue::new),
             })
             .await
             .map_err(|_| Error::Unavailable)?;
@@ -362,7 +370,7 @@ pub(crate) async fn run_batch(
     }
 
     for (job, result) in jobs.into_iter().zip(results) {
-        let _ = job.reply.send(result.unwrap_or(Err(Error::Unavailable)));
+        job.answer(result.unwrap_or(Err(Error::Unavailable)));
     }
 }
 
@@ -521,6 +529,6 @@ async fn append_audit(
 /// Answers every job in a batch with the same error (the writer could not run it at all).
 pub(crate) fn fail_all(jobs: Vec<Job>, e: Error) {
     for j in jobs {
-        let _ = j.reply.send(Err(e.clone()));
+        j.answer(Err(e.clone()));
     }
 }
