@@ -289,41 +289,11 @@ fn print_demo(logins: &[posdesk_server::demo::DemoLogin]) {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let mut rt = tokio::runtime::Builder::new_multi_thread();
-    rt.enable_all();
-    if let Some(n) = worker_threads(&cli) {
-        rt.worker_threads(n);
-    }
-    rt.on_thread_park(wait_for_replies);
-    rt.build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
         .context("starting the async runtime")?
         .block_on(run(cli))
-}
-
-/// Before a runtime worker goes to sleep: if a write it submitted is being committed, stay awake
-/// for its reply a little while (yielding the core to any other runnable thread), so the writer
-/// hands the reply over without waking a sleeping thread. Bounded, and free when nothing is due.
-fn wait_for_replies() {
-    const AT_MOST: std::time::Duration = std::time::Duration::from_micros(200);
-    let start = std::time::Instant::now();
-    while posdesk_storage::replies_due() && start.elapsed() < AT_MOST {
-        std::thread::yield_now();
-    }
-}
-
-/// Tokio's worker count for this command. On SQLite the writer is an OS thread of its own that
-/// is busy whenever writes are, so `serve` leaves it a core: cores − 1 workers (at least one).
-/// Measured on the 2-core bench machine: less CPU per request and no loss of throughput
-/// (BENCHMARKS.md). `TOKIO_WORKER_THREADS` still overrides; PostgreSQL uses every core.
-fn worker_threads(cli: &Cli) -> Option<usize> {
-    if std::env::var_os("TOKIO_WORKER_THREADS").is_some() {
-        return None;
-    }
-    let serving_sqlite = matches!(cli.command, Command::Serve { .. })
-        && config(&cli.database_url)
-            .is_ok_and(|c| matches!(c.database, posdesk_storage::Location::Sqlite(_)));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    serving_sqlite.then(|| cores.saturating_sub(1).max(1))
 }
 
 async fn run(cli: Cli) -> Result<()> {

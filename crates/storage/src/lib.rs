@@ -24,7 +24,7 @@ use posdesk_core::{FieldError, Timestamp, lifecycle::IllegalTransition};
 pub use conn::{Conn, Dialect};
 pub use sqlite::PRAGMAS as SQLITE_PRAGMAS;
 pub use value::{Row, Value, parse_id, parse_opt_id};
-pub use writer::{Actor, Applied, Ctx, IdemTag, MAX_BATCH, Mutation, WriteMeta, replies_due};
+pub use writer::{Actor, Applied, Ctx, IdemTag, MAX_BATCH, Mutation, WriteMeta};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

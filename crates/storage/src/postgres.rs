@@ -61,7 +61,7 @@ impl PgBackend {
                 }
             }
         });
-        Ok((Self { pool }, WriterHandle::new(tx, false)))
+        Ok((Self { pool }, WriterHandle::new(tx)))
     }
 
     pub(crate) async fn read<T, F>(&self, f: F) -> Result<T>

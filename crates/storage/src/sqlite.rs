@@ -74,7 +74,7 @@ impl SqliteBackend {
         let checkpoints = Checkpoints::start(path, &wconn, CHECKPOINT_EVERY, WAL_FRAMES_MAX)?;
 
         let (tx, mut rx) = mpsc::channel::<writer::Job>(1024);
-        let handle = WriterHandle::new(tx, true);
+        let handle = WriterHandle::new(tx);
         let intents = handle.intents();
         std::thread::Builder::new()
             .name("posdesk-sqlite-writer".into())

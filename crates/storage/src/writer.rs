@@ -167,44 +167,13 @@ pub(crate) struct Job {
     meta: WriteMeta,
     mutation: Arc<dyn ErasedMutation>,
     reply: oneshot::Sender<Result<Box<dyn Any + Send>>>,
-    due: Option<ReplyDue>,
 }
 
 impl Job {
-    /// Sends the caller its result; the job stops counting as due just before.
+    /// Sends the caller its result.
     fn answer(self, result: Result<Box<dyn Any + Send>>) {
-        drop(self.due);
         let _ = self.reply.send(result);
     }
-}
-
-/// Writes submitted in this process to a threaded writer whose reply has not been sent yet (see
-/// [`replies_due`]).
-static REPLIES_DUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// Counts a job in [`REPLIES_DUE`] from its submission until it is dropped: just before its
-/// reply is sent (`Job::answer`), or with the job when the writer is gone.
-struct ReplyDue;
-
-impl ReplyDue {
-    fn new() -> Self {
-        REPLIES_DUE.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        ReplyDue
-    }
-}
-
-impl Drop for ReplyDue {
-    fn drop(&mut self) {
-        REPLIES_DUE.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-/// Whether a threaded writer (SQLite's) of this process owes a submitted write its reply. The server's runtime
-/// asks before a worker thread goes to sleep: a reply due within microseconds is cheaper to
-/// wait for awake than to be woken for (a wake-up is a system call on the writer's side and, on
-/// an idle virtual CPU, an inter-processor interrupt).
-pub fn replies_due() -> bool {
-    REPLIES_DUE.load(std::sync::atomic::Ordering::Acquire) > 0
 }
 
 /// The submitting side of a writer.
@@ -212,10 +181,6 @@ pub fn replies_due() -> bool {
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
     intents: Arc<std::sync::atomic::AtomicUsize>,
-    /// The writer is an OS thread of its own (SQLite): its replies are counted in
-    /// [`replies_due`]. A writer that is a task on the runtime (PostgreSQL) needs the runtime's
-    /// I/O driver to make progress, so a worker must not stay awake waiting for it.
-    threaded: bool,
 }
 
 tokio::task_local! {
@@ -238,11 +203,10 @@ impl Drop for WriteIntent {
 }
 
 impl WriterHandle {
-    pub(crate) fn new(tx: mpsc::Sender<Job>, threaded: bool) -> Self {
+    pub(crate) fn new(tx: mpsc::Sender<Job>) -> Self {
         Self {
             tx,
             intents: Arc::default(),
-            threaded,
         }
     }
 
@@ -271,7 +235,6 @@ impl WriterHandle {
                 meta,
                 mutation: Arc::new(m),
                 reply,
-                due: self.threaded.then(ReplyDue::new),
             })
             .await
             .map_err(|_| Error::Unavailable)?;

@@ -9,7 +9,7 @@ use posdesk_core::ids::{MerchantId, TerminalId, TicketId, UserId};
 use posdesk_core::page::Page;
 use posdesk_core::ticket::{Category, Channel, Priority, TeamCode, TicketEvent, TicketKind};
 use posdesk_core::{FieldError, Rule, Timestamp};
-use posdesk_storage::repo::tickets::{Change, Visibility};
+use posdesk_storage::repo::tickets::{Change, Ticket, Visibility};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -128,16 +128,14 @@ pub async fn create(
     body: JsonBody<TicketIn>,
 ) -> ApiResult<Response> {
     let input = parse_ticket(&body.value)?;
-    super::create_idempotent::<_, serde_json::Value, _, _>(
+    super::create_idempotent::<Ticket, Ticket, _, _>(
         &state,
         &caller,
         &headers,
         "tickets",
         &body.sha256,
         |tag| async {
-            let t =
-                tickets::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await?;
-            serde_json::to_value(t).map_err(|e| ApiError::Internal(e.to_string()))
+            tickets::create(&super::ctx(&state, &caller).with_idempotency(tag), input).await
         },
     )
     .await
