@@ -548,7 +548,50 @@ async fn another_server_follows_within_the_ttl(app: TestApp) {
     assert_eq!(there.sla.to_json(), want);
 }
 
+/// A create under an `Idempotency-Key` is answered with the ticket; a replay gets the stored
+/// ticket back (read into the same type it was written from), never a second ticket, and the key
+/// with another body is refused naming the header.
+async fn idempotent_intake_replays_the_ticket(app: TestApp) {
+    let agent = app.token(&app.a, Role::Agent);
+    let send = |key: &'static str, b: Json| {
+        let agent = agent.clone();
+        let app = &app;
+        async move {
+            app.call_with(
+                Method::POST,
+                "/api/v1/tickets",
+                Some(&agent),
+                Some(b.to_string().into_bytes()),
+                &[("idempotency-key", key)],
+            )
+            .await
+        }
+    };
+    let before = app.count("tickets").await;
+    let first = send("intake-1", body(&app)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    assert!(first.body["number"].is_string(), "{first:?}");
+    assert_eq!(first.body["subject"], "刷卡无反应");
+    let again = send("intake-1", body(&app)).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{again:?}");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.body, first.body, "a replay returns the first ticket");
+    assert_eq!(
+        app.count("tickets").await,
+        before + 1,
+        "never a second ticket"
+    );
+
+    let mut other = body(&app);
+    other["subject"] = json!("打印机不出纸");
+    let r = send("intake-1", other).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["field"], "Idempotency-Key");
+    assert_eq!(app.count("tickets").await, before + 1);
+}
+
 app_tests!(
     sla_context_follows_changes_at_once,
-    another_server_follows_within_the_ttl
+    another_server_follows_within_the_ttl,
+    idempotent_intake_replays_the_ticket
 );
